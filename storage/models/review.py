@@ -1,0 +1,134 @@
+"""The monthly and annual review: check-ins, prompts, review threads, reflections, the outbox."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import json_column, utcnow
+
+
+class CheckInStatus(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+
+class CheckIn(SQLModel, table=True):
+    """An owner's answer for one objective and one period (YYYY-MM)."""
+
+    __tablename__ = "check_in"
+    __table_args__ = (UniqueConstraint("objective_id", "period", name="uq_checkin_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    objective_id: int = Field(foreign_key="objective.id", index=True)
+    period: str = Field(max_length=7, index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    actual: float | None = None
+    status: CheckInStatus | None = Field(default=None, sa_type=String(24))
+    what_happened: str | None = None
+    challenges: str | None = None
+    countermeasure: str | None = None
+    comment: str | None = None  # free text the owner replied to the DM
+    submitted_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    # Where this check-in's reply lives in its review thread, once posted.
+    thread_reply_ts: str | None = Field(default=None, max_length=32)
+
+
+class PromptState(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    ANSWERED = "answered"
+    UNREACHABLE = "unreachable"
+    SKIPPED = "skipped"  # away, or nothing to ask
+
+
+class CheckInPrompt(SQLModel, table=True):
+    """The monthly DM to one owner for one period; unique so a re-run sends nothing twice."""
+
+    __tablename__ = "check_in_prompt"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "person_id", "period", "kind", name="uq_prompt"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    period: str = Field(max_length=7)  # YYYY-MM, or YYYY for hansei prompts
+    kind: str = Field(default="checkin", max_length=16)  # checkin | hansei | a3
+    state: PromptState = Field(default=PromptState.QUEUED, sa_type=String(24))
+    due_at: datetime
+    sent_at: datetime | None = None
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+
+
+class ReviewThread(SQLModel, table=True):
+    """One review thread per review channel and period; its parent message is kept current."""
+
+    __tablename__ = "review_thread"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "channel", "period", name="uq_review_thread"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    channel: str = Field(max_length=32)
+    period: str = Field(max_length=7)
+    ts: str | None = Field(default=None, max_length=32)
+    blocked_reason: str | None = None  # e.g. not_in_channel: kept until an admin fixes it
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Reflection(SQLModel, table=True):
+    """The year-end reflection (hansei) posted once per workspace and fiscal year."""
+
+    __table_args__ = (UniqueConstraint("workspace_id", "year", name="uq_reflection_year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    year: int
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    chart_file_id: str | None = Field(default=None, max_length=32)
+    summary: dict[str, Any] | None = Field(default=None, sa_column=json_column())
+    posted_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A Slack call that matters, written before it is made; delivery marks it sent."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (UniqueConstraint("workspace_id", "dedup_key", name="uq_outbox_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    dedup_key: str = Field(max_length=255)
+    method: str = Field(max_length=64)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(nullable=False))
+    state: str = Field(default="queued", max_length=16, index=True)  # queued|sent|failed|held
+    attempts: int = 0
+    not_before: datetime = Field(default_factory=utcnow, index=True)
+    last_error: str | None = None
+    result_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Events and interactions already handled: Slack retries, double clicks are stored once."""
+
+    __tablename__ = "processed_event"
+    __table_args__ = (UniqueConstraint("workspace_id", "event_key", name="uq_processed_event"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspace.id", index=True)
+    event_key: str = Field(max_length=255)
+    at: datetime = Field(default_factory=utcnow)

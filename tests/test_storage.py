@@ -1,0 +1,46 @@
+"""The schema: migrations reach head on both backends and the uniqueness rules hold."""
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import current_revision, upgrade
+from storage.models import CheckIn, Objective, ObjectiveLevel, Person, Workspace
+
+
+def test_migrations_reach_head_and_are_idempotent(engine):
+    assert current_revision(engine) == "0001"
+    upgrade(engine)  # a second start must be a no-op
+    assert current_revision(engine) == "0001"
+
+
+def test_one_check_in_per_objective_and_period(session):
+    ws = Workspace(team_id="T1")
+    session.add(ws)
+    session.flush()
+    owner = Person(workspace_id=ws.id, slack_user_id="U1", name="Ana")
+    session.add(owner)
+    session.flush()
+    objective = Objective(
+        workspace_id=ws.id, ref="AN1", level=ObjectiveLevel.ANNUAL, title="Grow", owner_id=owner.id
+    )
+    session.add(objective)
+    session.flush()
+    session.add(CheckIn(workspace_id=ws.id, objective_id=objective.id, period="2027-01", actual=1))
+    session.commit()
+    session.add(CheckIn(workspace_id=ws.id, objective_id=objective.id, period="2027-01", actual=2))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+
+
+def test_refs_are_unique_per_workspace_not_globally(session):
+    first, second = Workspace(team_id="T1"), Workspace(team_id="T2")
+    session.add_all([first, second])
+    session.flush()
+    for ws in (first, second):
+        session.add(Objective(workspace_id=ws.id, ref="BT1", level="breakthrough", title="x"))
+    session.commit()
+    session.add(Objective(workspace_id=first.id, ref="BT1", level="breakthrough", title="y"))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
