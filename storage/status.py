@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_
+from sqlalchemy import Text, and_, cast
 from sqlmodel import Session, func, select
 
 from storage.models import ActionItem, CheckIn, Objective, ObjectiveState, Person
@@ -28,9 +29,16 @@ class ObjectiveRow:
     baseline: float | None
     target: float | None
     higher_is_better: bool
-    monthly_plan: list[float] | None
+    # Raw JSON, decoded only for the objectives an answer shows: decoding every plan of a
+    # 10,000-objective workspace costs more than the rest of the query.
+    monthly_plan_json: str | None
     review_channel: str | None
     position: int
+
+    @property
+    def monthly_plan(self) -> list[float] | None:
+        plan = json.loads(self.monthly_plan_json) if self.monthly_plan_json else None
+        return plan if isinstance(plan, list) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +85,7 @@ _OBJECTIVE_COLUMNS = (
     Objective.baseline,
     Objective.target,
     Objective.higher_is_better,
-    Objective.monthly_plan,
+    cast(Objective.monthly_plan, Text),
     Objective.review_channel,
     Objective.position,
 )
@@ -90,14 +98,19 @@ def active_objectives(session: Session, *, workspace_id: int) -> list[ObjectiveR
         .where(Objective.workspace_id == workspace_id, Objective.state == ObjectiveState.ACTIVE)
         .order_by(Objective.position, Objective.id)
     )
-    return [ObjectiveRow(*row) for row in session.exec(statement)]
+    return [ObjectiveRow(*row) for row in _rows(session, statement)]
+
+
+def _rows(session: Session, statement):
+    """Core rows, skipping the ORM's per-row work: these readers build their own dataclasses."""
+    return session.connection().execute(statement).all()
 
 
 def people(session: Session, *, workspace_id: int) -> dict[int, PersonRow]:
     statement = select(Person.id, Person.slack_user_id, Person.name).where(
         Person.workspace_id == workspace_id
     )
-    return {row[0]: PersonRow(*row) for row in session.exec(statement)}
+    return {row[0]: PersonRow(*row) for row in _rows(session, statement)}
 
 
 def latest_check_ins(session: Session, *, workspace_id: int) -> dict[int, CheckInRow]:
@@ -112,7 +125,7 @@ def latest_check_ins(session: Session, *, workspace_id: int) -> dict[int, CheckI
         latest,
         and_(CheckIn.objective_id == latest.c.objective_id, CheckIn.period == latest.c.period),
     )
-    return {row[0]: CheckInRow(*row) for row in session.exec(statement)}
+    return {row[0]: CheckInRow(*row) for row in _rows(session, statement)}
 
 
 def check_ins_of(session: Session, *, objective_id: int) -> list[CheckInRow]:

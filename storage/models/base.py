@@ -11,5 +11,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def updated_at_field() -> Any:
+    """A timestamp SQLAlchemy refreshes on every UPDATE, so readers can tell what changed."""
+    from sqlmodel import Field
+
+    return Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
+
+
 def json_column(*, nullable: bool = True) -> Any:
     return Column(JSON, nullable=nullable)

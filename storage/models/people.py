@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import json_column, utcnow
+from storage.models.base import json_column, updated_at_field, utcnow
 
 
 class Workspace(SQLModel, table=True):
@@ -36,7 +36,7 @@ class Workspace(SQLModel, table=True):
     # A revoked token stops the workspace's jobs until an admin fixes it.
     suspended_reason: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = updated_at_field()
 
 
 class Person(SQLModel, table=True):
@@ -55,6 +55,7 @@ class Person(SQLModel, table=True):
     unreachable_reason: str | None = None
     away_until: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = updated_at_field()
 
 
 class AuditEntry(SQLModel, table=True):

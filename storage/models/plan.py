@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import json_column, utcnow
+from storage.models.base import json_column, updated_at_field, utcnow
 
 
 class ObjectiveLevel(StrEnum):
@@ -50,7 +50,7 @@ class Objective(SQLModel, table=True):
     state: ObjectiveState = Field(default=ObjectiveState.ACTIVE, sa_type=String(24))
     position: int = 0  # order among siblings, as in the plan file
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = updated_at_field()
 
 
 class ActionState(StrEnum):
@@ -73,7 +73,7 @@ class ActionItem(SQLModel, table=True):
     state: ActionState = Field(default=ActionState.OPEN, sa_type=String(24))
     position: int = 0
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = updated_at_field()
 
 
 class CatchballDecision(StrEnum):

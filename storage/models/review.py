@@ -4,10 +4,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models.base import json_column, utcnow
+from storage.models.base import json_column, updated_at_field, utcnow
 
 
 class CheckInStatus(StrEnum):
@@ -20,7 +20,11 @@ class CheckIn(SQLModel, table=True):
     """An owner's answer for one objective and one period (YYYY-MM)."""
 
     __tablename__ = "check_in"
-    __table_args__ = (UniqueConstraint("objective_id", "period", name="uq_checkin_period"),)
+    __table_args__ = (
+        UniqueConstraint("objective_id", "period", name="uq_checkin_period"),
+        # Serves "the latest check-in of every objective in a workspace" from the index alone.
+        Index("ix_check_in_latest", "workspace_id", "objective_id", "period"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
@@ -34,7 +38,7 @@ class CheckIn(SQLModel, table=True):
     countermeasure: str | None = None
     comment: str | None = None  # free text the owner replied to the DM
     submitted_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = updated_at_field()
     # Where this check-in's reply lives in its review thread, once posted.
     thread_reply_ts: str | None = Field(default=None, max_length=32)
 
@@ -83,7 +87,7 @@ class ReviewThread(SQLModel, table=True):
     period: str = Field(max_length=7)
     ts: str | None = Field(default=None, max_length=32)
     blocked_reason: str | None = None  # e.g. not_in_channel: kept until an admin fixes it
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = updated_at_field()
 
 
 class Reflection(SQLModel, table=True):

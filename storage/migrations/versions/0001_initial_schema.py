@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 10:50:32.235026
+Create Date: 2026-11-28 11:00:50.154680
 """
 
 from collections.abc import Sequence
@@ -93,6 +93,7 @@ def upgrade() -> None:
     sa.Column('unreachable_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('away_until', sa.Date(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['manager_id'], ['person.id'], ),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -274,6 +275,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('objective_id', 'period', name='uq_checkin_period')
     )
     with op.batch_alter_table('check_in', schema=None) as batch_op:
+        batch_op.create_index('ix_check_in_latest', ['workspace_id', 'objective_id', 'period'], unique=False)
         batch_op.create_index(batch_op.f('ix_check_in_objective_id'), ['objective_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_check_in_period'), ['period'], unique=False)
         batch_op.create_index(batch_op.f('ix_check_in_workspace_id'), ['workspace_id'], unique=False)
@@ -287,6 +289,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_check_in_workspace_id'))
         batch_op.drop_index(batch_op.f('ix_check_in_period'))
         batch_op.drop_index(batch_op.f('ix_check_in_objective_id'))
+        batch_op.drop_index('ix_check_in_latest')
 
     op.drop_table('check_in')
     with op.batch_alter_table('catchball_round', schema=None) as batch_op:

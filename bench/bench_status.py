@@ -1,0 +1,147 @@
+"""`/hoshin status` on a 10,000-objective plan: ack and answer latency, against a bare Bolt app.
+
+Targets (issue 2): ack within 100 ms and answer within 500 ms at the median; the number of
+database queries the same for 10 and 10,000 objectives.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import UTC, date, datetime
+
+from slack_bolt import App
+
+from bench.common import (
+    QueryCounter,
+    database,
+    generate_plan,
+    median,
+    percentile,
+    postgres_available,
+)
+from bot.app import create_app
+from bot.clock import ManualClock
+from bot.context import StatusQuery
+from bot.inbound import SlackSender
+from bot.server import start_http_in_background
+from bot.services import Services
+from bot.settings import Settings
+from bot.standin import SlackStandIn
+from bot.status_service import answer_status
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-bench"
+ROUNDS = 30
+
+
+def bare_app(standin: SlackStandIn) -> App:
+    from slack_sdk import WebClient
+
+    app = App(
+        client=WebClient(token=TOKEN, base_url=standin.api_url),
+        signing_secret=SECRET,
+        token_verification_enabled=False,
+    )
+    app.command("/hoshin")(lambda ack: ack())
+    return app
+
+
+def measure(sender: SlackSender, standin: SlackStandIn, text: str, *, wait_answer: bool):
+    acks, answers = [], []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        delivery = sender.slash_command(user_id="U000000", text=text)
+        assert delivery.status == 200, delivery.body
+        acks.append(delivery.elapsed)
+        if wait_answer:
+            answered = standin.wait_for(
+                lambda s, url=delivery.response_url: s.response_posts(url), timeout=30
+            )
+            assert answered, "no answer"
+            answers.append(time.perf_counter() - started)
+    return acks, answers
+
+
+def queries_for(engine, team_id: str, query: StatusQuery) -> int:
+    counter = QueryCounter(engine)
+    answer_status(engine, team_id=team_id, query=query, today=date(2027, 6, 15))
+    return counter.count
+
+
+def run(backend: str, objectives: int = 10_000) -> None:
+    with database(backend) as (url, engine):
+        small = generate_plan(engine, objectives=10, team_id="T0SMALL")
+        plan = generate_plan(engine, objectives=objectives)
+        counts = {
+            name: (
+                queries_for(engine, small["team_id"], q),
+                queries_for(engine, plan["team_id"], q),
+            )
+            for name, q in [
+                ("overview", StatusQuery()),
+                ("drill-down", StatusQuery(kind="objective", ref="AN0")),
+                ("person", StatusQuery(kind="person", user="U000000")),
+            ]
+        }
+        standin = SlackStandIn(team_id=plan["team_id"], bot_token=TOKEN, rate_limits=False)
+        standin.start()
+        settings = Settings(
+            _env_file=None,
+            slack_bot_token=TOKEN,
+            slack_signing_secret=SECRET,
+            slack_api_url=standin.api_url,
+            database_url=url,
+        )
+        clock = ManualClock(datetime(2027, 6, 15, tzinfo=UTC))
+        hoshin = start_http_in_background(
+            create_app(Services(settings=settings, engine=engine, clock=clock)), engine
+        )
+        bare = start_http_in_background(bare_app(standin), engine)
+        try:
+            results = {}
+            for name, server, text, wait in [
+                ("bare Bolt ack-only", bare, "status", False),
+                ("status (whole plan)", hoshin, "status", True),
+                ("status AN0 (drill-down)", hoshin, "status AN0", True),
+            ]:
+                sender = SlackSender(
+                    server.url, signing_secret=SECRET, standin=standin, team_id=plan["team_id"]
+                )
+                sender.slash_command(user_id="U000000", text=text)  # warm-up
+                time.sleep(0.5 if wait else 0)
+                results[name] = measure(sender, standin, text, wait_answer=wait)
+        finally:
+            hoshin.stop()
+            bare.stop()
+            standin.stop()
+    bare_ack = median(results["bare Bolt ack-only"][0])
+    print(
+        f"\n[{backend}] /hoshin status on {plan['objectives']:,} objectives, {ROUNDS} rounds each"
+    )
+    print(
+        f"  {'case':26} {'ack p50':>9} {'ack p99':>9} {'answer p50':>11} {'answer p99':>11} {'ack vs bare':>12}"
+    )
+    for name, (acks, answers) in results.items():
+        a50, a99 = median(acks) * 1000, percentile(acks, 99) * 1000
+        r50 = f"{median(answers) * 1000:9.0f}ms" if answers else "         –"
+        r99 = f"{percentile(answers, 99) * 1000:9.0f}ms" if answers else "         –"
+        print(
+            f"  {name:26} {a50:7.1f}ms {a99:7.1f}ms {r50:>11} {r99:>11} {median(acks) / bare_ack:11.2f}×"
+        )
+    print("  targets: ack p50 < 100 ms, answer p50 < 500 ms")
+    print("  database queries per answer (10 objectives → 10,000 objectives):")
+    for name, (few, many) in counts.items():
+        verdict = "same" if few == many else "DIFFERENT"
+        print(f"    {name:12} {few} → {many} ({verdict})")
+
+
+def main() -> None:
+    backends = ["sqlite"] + (["postgresql"] if postgres_available() else [])
+    objectives = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    for backend in backends:
+        run(backend, objectives)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""The composition root: builds the one Bolt app that Socket Mode and HTTP both serve."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.logs import quiet
+from bot.services import Services
+from bot.slack_client import make_web_client
+
+log = logging.getLogger(__name__)
+
+
+def create_app(services: Services, *, client: WebClient | None = None) -> App:
+    """A Bolt app with every listener registered. Settings must hold the token and secret."""
+    from handlers import register_all  # the composition root alone reaches into handlers/
+
+    quiet()  # library loggers would otherwise log request bodies
+    settings = services.settings
+    settings.require("slack_bot_token", "slack_signing_secret")
+    app = App(
+        client=client or make_web_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        # auth.test runs on the first request instead of at import, so a bot can start (and
+        # report its health) while Slack is briefly unreachable.
+        token_verification_enabled=False,
+        logger=logging.getLogger("slack_bolt.App"),
+    )
+    app.registry = register_all(app, services)  # type: ignore[attr-defined]
+
+    @app.error
+    def on_error(error, body, logger) -> None:
+        # Listener errors are answered by the listeners themselves; this catches the rest
+        # without logging the request body.
+        logger.error("unhandled error in a listener: %s", error.__class__.__name__)
+
+    return app

@@ -1,0 +1,156 @@
+"""The `hoshin` command: run the bot, upgrade the database, import and export plans, the demo."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bot.clock import SystemClock
+from bot.errors import HoshinError
+from bot.logs import configure_logging
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _engine(settings: Settings):
+    from storage.db import make_engine
+
+    return make_engine(settings.database_url)
+
+
+@click.group(help=__doc__)
+def main() -> None:
+    pass
+
+
+@main.command()
+@click.option(
+    "--http", "use_http", is_flag=True, help="Serve Slack's HTTP requests instead of Socket Mode."
+)
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on (HTTP).")
+@click.option("--port", default=3000, show_default=True, help="Port to listen on (HTTP).")
+def run(use_http: bool, host: str, port: int) -> None:
+    """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, or HTTP with --http."""
+    from bot.app import create_app
+    from bot.services import Services
+    from storage.db import upgrade
+
+    settings = _settings()
+    configure_logging(settings.log_level)
+    try:
+        settings.require("slack_bot_token", "slack_signing_secret")
+        if not use_http:
+            settings.require("slack_app_token")
+    except SettingsError as exc:
+        hint = " (or run with --http)" if "APP_TOKEN" in str(exc) else ""
+        raise click.ClickException(f"{exc}{hint}") from exc
+    engine = _engine(settings)
+    upgrade(engine)
+    app = create_app(Services(settings=settings, engine=engine, clock=SystemClock()))
+    if use_http:
+        from bot.server import serve_http
+
+        click.echo(f"Hoshin Bot serving http://{host}:{port}/slack/events")
+        serve_http(app, engine, host=host, port=port)
+    else:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        click.echo("Hoshin Bot connecting to Slack over Socket Mode")
+        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the schema up to date (the bot also does this when it starts)."""
+    from storage.db import current_revision, upgrade
+
+    engine = _engine(_settings())
+    upgrade(engine)
+    click.echo(f"database at revision {current_revision(engine)}")
+
+
+@main.group()
+def plan() -> None:
+    """Import and export the plan as a YAML file."""
+
+
+@plan.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def plan_import(file: Path) -> None:
+    """Load FILE into the database: all or nothing, idempotent by ref."""
+    from bot.plan_file import PlanFileError
+    from bot.plan_io import import_plan
+    from storage.db import upgrade
+
+    engine = _engine(_settings())
+    upgrade(engine)
+    try:
+        report = import_plan(engine, file.read_text(encoding="utf-8"))
+    except PlanFileError as exc:
+        click.echo(f"{file}: {len(exc.problems)} problem(s); nothing was imported.", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    except HoshinError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(str(report))
+
+
+@plan.command("export")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--workspace", "team_id", help="Slack team id, when the database holds several.")
+def plan_export(file: Path | None, team_id: str | None) -> None:
+    """Write the plan as YAML to FILE (or to standard output)."""
+    from bot.plan_io import export_plan
+
+    engine = _engine(_settings())
+    try:
+        text = export_plan(engine, team_id=team_id)
+    except HoshinError as exc:
+        raise click.ClickException(exc.message) from exc
+    if file is None:
+        click.echo(text, nl=False)
+    else:
+        file.write_text(text, encoding="utf-8")
+        click.echo(f"plan written to {file}")
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    default="demo-output",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the transcript.",
+)
+def demo(out_dir: Path) -> None:
+    """Play a scripted walk through the bot against the local Slack stand-in."""
+    from bot.demo import run_demo
+
+    configure_logging("WARNING")
+    transcript = run_demo(out_dir)
+    click.echo(f"Transcript written to {transcript}")
+
+
+@main.command()
+@click.option("--port", default=8765, show_default=True)
+@click.option("--rate-limit-scale", default=1.0, show_default=True)
+def standin(port: int, rate_limit_scale: float) -> None:
+    """Run the local Slack stand-in on its own (point SLACK_API_URL at it)."""
+    from bot.standin.__main__ import main as standin_main
+
+    standin_main(["--port", str(port), "--rate-limit-scale", str(rate_limit_scale)])

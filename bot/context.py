@@ -1,0 +1,38 @@
+"""Small validated models that travel through Slack in button values and private_metadata.
+
+They carry ids only. Slack signs the request, but the value was written by the bot earlier and
+may be stale or edited, so handlers re-check everything against the database.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.errors import InvalidInput
+
+
+class SlackContext(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def dump(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+    @classmethod
+    def parse(cls, raw: str | None):
+        try:
+            return cls.model_validate_json(raw or "")
+        except ValidationError as exc:
+            raise InvalidInput(
+                "That button no longer matches anything. Run the command again."
+            ) from exc
+
+
+class StatusQuery(SlackContext):
+    """What a status answer showed, so "Share in channel" can show it again, freshly read."""
+
+    kind: Literal["plan", "objective", "person"] = "plan"
+    ref: str | None = Field(default=None, max_length=64)
+    user: str | None = Field(default=None, max_length=32)
+    year: int | None = Field(default=None, ge=1900, le=3000)

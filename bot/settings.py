@@ -1,0 +1,55 @@
+"""The bot's settings, read from the environment and `.env` with pydantic-settings."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///hoshin.db"
+# Values copied from .env.example unchanged must not start a bot that cannot work.
+PLACEHOLDER_MARKERS = ("changeme", "your-", "xoxb-...", "xapp-...", "<", "replace-me")
+
+
+class SettingsError(Exception):
+    """A setting is missing or still a placeholder; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None  # Socket Mode only
+    slack_api_url: str = SLACK_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    log_level: str = "INFO"
+    # Retries of the Web API client: 429s honour Retry-After; 5xx and connection errors back off.
+    slack_max_retries: int = Field(default=3, ge=0, le=10)
+    slack_timeout_seconds: int = Field(default=10, ge=1, le=120)
+
+    @cached_property
+    def api_url(self) -> str:
+        return self.slack_api_url if self.slack_api_url.endswith("/") else self.slack_api_url + "/"
+
+    def require(self, *names: str) -> None:
+        """Stop with one clear line when a needed setting is missing or a placeholder."""
+        for name in names:
+            value = getattr(self, name)
+            raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+            env = name.upper()
+            if not raw:
+                raise SettingsError(f"{env} is not set: add it to the environment or to .env")
+            if any(marker in str(raw).lower() for marker in PLACEHOLDER_MARKERS):
+                raise SettingsError(f"{env} is still the placeholder from .env.example: set it")
+
+
+def load_settings(**overrides) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "a setting"
+        raise SettingsError(f"{name} is invalid: {error['msg']}") from exc

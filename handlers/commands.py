@@ -1,0 +1,106 @@
+"""The `/hoshin` slash command: one registry routes subcommands and generates the help."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import App
+
+from bot import ids
+from bot.blocks.help import help_message
+from bot.services import Services
+from handlers.errors import replies_errors
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    """A parsed `/hoshin` invocation, handed to a subcommand's runner."""
+
+    services: Services
+    team_id: str
+    user_id: str
+    channel_id: str | None
+    args: str
+    trigger_id: str | None
+    respond: Callable[..., Any]
+    client: Any
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    summary: str
+    run: Callable[[CommandRequest], None]
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class CommandRegistry:
+    subcommands: list[Subcommand] = field(default_factory=list)
+
+    def add(self, subcommand: Subcommand) -> None:
+        names = {n for s in self.subcommands for n in (s.name, *s.aliases)}
+        clash = names & {subcommand.name, *subcommand.aliases}
+        if clash:
+            raise ValueError(f"subcommand name already registered: {sorted(clash)}")
+        self.subcommands.append(subcommand)
+
+    def route(self, text: str) -> tuple[Subcommand | None, str, str]:
+        """The subcommand the text names, the rest of the text, and the word used."""
+        word, _, rest = (text or "").strip().partition(" ")
+        word = word.lower()
+        for subcommand in self.subcommands:
+            if word in (subcommand.name, *subcommand.aliases):
+                return subcommand, rest.strip(), word
+        return None, rest.strip(), word
+
+    def help_entries(self) -> list[tuple[str, str]]:
+        return [(s.usage, s.summary) for s in self.subcommands]
+
+
+def register(app: App, services: Services, registry: CommandRegistry) -> None:
+    registry.add(
+        Subcommand(
+            name="help",
+            usage="/hoshin help",
+            summary="Show this list of commands.",
+            run=lambda request: request.respond(
+                **help_message(registry.help_entries()).as_kwargs()
+            ),
+        )
+    )
+
+    def acknowledge(ack) -> None:
+        ack()
+
+    @replies_errors
+    def run(respond, command, client, **_) -> None:
+        text = command.get("text") or ""
+        subcommand, args, word = registry.route(text)
+        if subcommand is None:
+            note = None
+            if word:
+                note = f"I don't know `/hoshin {word}`. Here is what I can do:"
+            respond(**help_message(registry.help_entries(), note=note).as_kwargs())
+            return
+        log.info("slash command", extra={"subcommand": subcommand.name})
+        subcommand.run(
+            CommandRequest(
+                services=services,
+                team_id=command["team_id"],
+                user_id=command["user_id"],
+                channel_id=command.get("channel_id"),
+                args=args,
+                trigger_id=command.get("trigger_id"),
+                respond=respond,
+                client=client,
+            )
+        )
+
+    app.command(ids.SLASH_COMMAND)(ack=acknowledge, lazy=[run])

@@ -1,0 +1,80 @@
+"""`/hoshin status [REF | @person | YEAR]` and its "Share in channel" button."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import App
+
+from bot import ids
+from bot.context import StatusQuery
+from bot.errors import InvalidInput
+from bot.services import Services
+from bot.status_service import answer_status
+from handlers.commands import CommandRegistry, CommandRequest, Subcommand
+from handlers.errors import replies_errors
+
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+YEAR = re.compile(r"^(?:FY)?(\d{4})$", re.IGNORECASE)
+REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def parse_status_args(args: str) -> StatusQuery:
+    """Read what follows `/hoshin status`: nothing, a ref, a mention, a name or a year."""
+    words = args.split()
+    if not words:
+        return StatusQuery(kind="plan")
+    if len(words) > 1:
+        raise InvalidInput(
+            "`/hoshin status` takes one thing to look at: an objective (`AN1`), a person "
+            "(`@ana`) or a year (`2027`)."
+        )
+    word = words[0]
+    if mention := MENTION.match(word):
+        return StatusQuery(kind="person", user=mention.group(1))
+    if word.startswith("@") and len(word) > 1:
+        return StatusQuery(kind="person", user=word[1:])
+    if year := YEAR.match(word):
+        return StatusQuery(kind="plan", year=int(year.group(1)))
+    if REF.match(word):
+        return StatusQuery(kind="objective", ref=word)
+    raise InvalidInput(f"`{word}` is not an objective ref, a person or a year.")
+
+
+def register(app: App, services: Services, registry: CommandRegistry) -> None:
+    def status(request: CommandRequest) -> None:
+        query = parse_status_args(request.args)
+        message = answer_status(
+            services.engine, team_id=request.team_id, query=query, today=services.today()
+        )
+        request.respond(response_type="ephemeral", **message.as_kwargs())
+
+    registry.add(
+        Subcommand(
+            name="status",
+            usage="/hoshin status [REF | @person | YEAR]",
+            summary="The plan with each objective's health, latest actual and target; "
+            "drill into one objective or one person's objectives.",
+            run=status,
+        )
+    )
+
+    def acknowledge(ack) -> None:
+        ack()
+
+    @replies_errors
+    def share(respond, body, action, **_) -> None:
+        # The value came back through Slack: parse it, then read everything afresh.
+        query = StatusQuery.parse(action.get("value"))
+        message = answer_status(
+            services.engine, team_id=body["team"]["id"], query=query, today=services.today()
+        )
+        user = body["user"]["id"]
+        respond(
+            response_type="in_channel",
+            replace_original=False,
+            text=f"<@{user}> shared: {message.text}",
+            blocks=message.blocks[:-1],  # the share button itself is not shared
+        )
+
+    app.action(ids.ACTION_STATUS_SHARE)(ack=acknowledge, lazy=[share])

@@ -1,0 +1,91 @@
+"""The end-to-end bed: the Slack stand-in, the real app over real HTTP, and signed requests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.app import create_app
+from bot.clock import ManualClock
+from bot.inbound import Delivery, SlackSender
+from bot.server import BackgroundServer, start_http_in_background
+from bot.services import Services
+from bot.settings import Settings
+from bot.standin import SlackStandIn
+from storage.db import make_engine
+
+TEAM = "T0ACME"
+BOT_TOKEN = "xoxb-e2e-test-token"
+SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
+
+
+@dataclass
+class SlackBed:
+    standin: SlackStandIn
+    sender: SlackSender
+    engine: Engine
+    clock: ManualClock
+    server: BackgroundServer
+    settings: Settings
+
+    def command(self, user_id: str, text: str, **kwargs) -> dict:
+        """Type `/hoshin text` as `user_id`; return what the bot posted to the response_url."""
+        delivery = self.sender.slash_command(user_id=user_id, text=text, **kwargs)
+        assert delivery.status == 200, delivery.body
+        return self.answer_to(delivery)
+
+    def answer_to(self, delivery: Delivery, count: int = 1, timeout: float = 10.0) -> dict:
+        url = delivery.response_url
+        assert self.standin.wait_for(
+            lambda s: len(s.response_posts(url)) >= count, timeout=timeout
+        ), f"no answer at the response_url within {timeout}s"
+        return self.standin.response_posts(url)[count - 1]
+
+
+def visible(payload: dict) -> str:
+    """Every piece of text a person would see in a posted payload."""
+    out: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text") and "text" in node:
+                out.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(payload.get("blocks") or [])
+    return payload.get("text", "") + "\n" + "\n".join(out)
+
+
+@pytest.fixture
+def slack(database_url) -> Iterator[SlackBed]:
+    standin = SlackStandIn(team_id=TEAM, bot_token=BOT_TOKEN)
+    standin.start()
+    settings = Settings(
+        _env_file=None,
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=standin.api_url,
+        database_url=database_url,
+    )
+    engine = make_engine(database_url)
+    clock = ManualClock(datetime(2027, 6, 15, 9, 0, tzinfo=UTC))
+    app = create_app(Services(settings=settings, engine=engine, clock=clock))
+    server = start_http_in_background(app, engine)
+    sender = SlackSender(server.url, signing_secret=SIGNING_SECRET, standin=standin, team_id=TEAM)
+    yield SlackBed(standin, sender, engine, clock, server, settings)
+    server.stop()
+    standin.stop()
+    engine.dispose()
+
+
+def dumps(value) -> str:
+    return json.dumps(value, sort_keys=True)

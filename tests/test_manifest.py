@@ -1,0 +1,54 @@
+"""Both app manifests are valid against Slack's schema and ask only for what the bot uses."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from bot import ids
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
+MANIFESTS = ["manifest.yml", "manifest.http.yml"]
+
+
+@pytest.fixture(scope="module")
+def schema():
+    if not SCHEMA.exists():
+        pytest.fail(f"Slack's manifest schema is expected beside the project at {SCHEMA}")
+    return json.loads(SCHEMA.read_text())
+
+
+@pytest.mark.parametrize("name", MANIFESTS)
+def test_manifest_is_valid(schema, name):
+    manifest = yaml.safe_load((ROOT / name).read_text())
+    jsonschema.validate(manifest, schema)
+
+
+@pytest.mark.parametrize("name", MANIFESTS)
+def test_manifest_declares_what_the_code_serves(name):
+    manifest = yaml.safe_load((ROOT / name).read_text())
+    commands = [c["command"] for c in manifest["features"]["slash_commands"]]
+    assert commands == [ids.SLASH_COMMAND]
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) <= {
+        "commands",
+        "chat:write",
+        "im:write",
+        "im:history",
+        "users:read",
+        "files:write",
+        "channels:read",
+        "groups:read",
+    }
+
+
+def test_variants_differ_only_in_how_slack_reaches_the_bot():
+    socket = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    http = yaml.safe_load((ROOT / "manifest.http.yml").read_text())
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert http["settings"]["socket_mode_enabled"] is False
+    assert http["settings"]["interactivity"]["request_url"].endswith("/slack/events")
+    assert socket["oauth_config"] == http["oauth_config"]
