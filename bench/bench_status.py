@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, date, datetime
-
-from slack_bolt import App
+from datetime import date
 
 from bench.common import (
     QueryCounter,
@@ -20,31 +18,15 @@ from bench.common import (
     percentile,
     postgres_available,
 )
-from bot.app import create_app
-from bot.clock import ManualClock
+from bench.processes import app_process, free_port
 from bot.context import StatusQuery
 from bot.inbound import SlackSender
-from bot.server import start_http_in_background
-from bot.services import Services
-from bot.settings import Settings
 from bot.standin import SlackStandIn
 from bot.status_service import answer_status
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
 ROUNDS = 30
-
-
-def bare_app(standin: SlackStandIn) -> App:
-    from slack_sdk import WebClient
-
-    app = App(
-        client=WebClient(token=TOKEN, base_url=standin.api_url),
-        signing_secret=SECRET,
-        token_verification_enabled=False,
-    )
-    app.command("/hoshin")(lambda ack: ack())
-    return app
 
 
 def measure(sender: SlackSender, standin: SlackStandIn, text: str, *, wait_answer: bool):
@@ -86,34 +68,44 @@ def run(backend: str, objectives: int = 10_000) -> None:
         }
         standin = SlackStandIn(team_id=plan["team_id"], bot_token=TOKEN, rate_limits=False)
         standin.start()
-        settings = Settings(
-            _env_file=None,
-            slack_bot_token=TOKEN,
-            slack_signing_secret=SECRET,
-            slack_api_url=standin.api_url,
-            database_url=url,
-        )
-        clock = ManualClock(datetime(2027, 6, 15, tzinfo=UTC))
-        hoshin = start_http_in_background(
-            create_app(Services(settings=settings, engine=engine, clock=clock)), engine
-        )
-        bare = start_http_in_background(bare_app(standin), engine)
+        env = {
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": standin.api_url,
+            "DATABASE_URL": url,
+            "LOG_LEVEL": "WARNING",
+        }
+        hoshin_port, bare_port = free_port(), free_port()
+        results = {}
         try:
-            results = {}
-            for name, server, text, wait in [
-                ("bare Bolt ack-only", bare, "status", False),
-                ("status (whole plan)", hoshin, "status", True),
-                ("status AN0 (drill-down)", hoshin, "status AN0", True),
-            ]:
-                sender = SlackSender(
-                    server.url, signing_secret=SECRET, standin=standin, team_id=plan["team_id"]
-                )
-                sender.slash_command(user_id="U000000", text=text)  # warm-up
-                time.sleep(0.5 if wait else 0)
-                results[name] = measure(sender, standin, text, wait_answer=wait)
+            with (
+                app_process(
+                    [
+                        "-m",
+                        "bot.cli",
+                        "run",
+                        "--http",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(hoshin_port),
+                    ],
+                    env,
+                    hoshin_port,
+                ) as hoshin_url,
+                app_process(["-m", "bench.bare_bolt", str(bare_port)], env, bare_port) as bare_url,
+            ):
+                for name, server_url, text, wait in [
+                    ("bare Bolt ack-only", bare_url, "status", False),
+                    ("status (whole plan)", hoshin_url, "status", True),
+                    ("status AN0 (drill-down)", hoshin_url, "status AN0", True),
+                ]:
+                    sender = SlackSender(
+                        server_url, signing_secret=SECRET, standin=standin, team_id=plan["team_id"]
+                    )
+                    measure(sender, standin, text, wait_answer=wait)  # warm-up round
+                    results[name] = measure(sender, standin, text, wait_answer=wait)
         finally:
-            hoshin.stop()
-            bare.stop()
             standin.stop()
     bare_ack = median(results["bare Bolt ack-only"][0])
     print(

@@ -40,6 +40,7 @@ def main() -> None:
 def run(use_http: bool, host: str, port: int) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, or HTTP with --http."""
     from bot.app import create_app
+    from bot.runtime import tune_gc
     from bot.services import Services
     from storage.db import upgrade
 
@@ -55,6 +56,7 @@ def run(use_http: bool, host: str, port: int) -> None:
     engine = _engine(settings)
     upgrade(engine)
     app = create_app(Services(settings=settings, engine=engine, clock=SystemClock()))
+    tune_gc()
     if use_http:
         from bot.server import serve_http
 
@@ -106,7 +108,7 @@ def plan_import(file: Path) -> None:
         sys.exit(1)
     except HoshinError as exc:
         raise click.ClickException(exc.message) from exc
-    click.echo(str(report))
+    click.echo("\n".join(report.lines()))
 
 
 @plan.command("export")
@@ -154,3 +156,7 @@ def standin(port: int, rate_limit_scale: float) -> None:
     from bot.standin.__main__ import main as standin_main
 
     standin_main(["--port", str(port), "--rate-limit-scale", str(rate_limit_scale)])
+
+
+if __name__ == "__main__":
+    main()

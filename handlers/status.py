@@ -21,17 +21,19 @@ REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 def parse_status_args(args: str) -> StatusQuery:
     """Read what follows `/hoshin status`: nothing, a ref, a mention, a name or a year."""
-    words = args.split()
-    if not words:
+    args = args.strip()
+    if not args:
         return StatusQuery(kind="plan")
+    # A mention's label may hold spaces (<@U0ANA|Ana Ferreira>): match it before splitting.
+    if mention := MENTION.match(args):
+        return StatusQuery(kind="person", user=mention.group(1))
+    words = args.split()
     if len(words) > 1:
         raise InvalidInput(
             "`/hoshin status` takes one thing to look at: an objective (`AN1`), a person "
             "(`@ana`) or a year (`2027`)."
         )
     word = words[0]
-    if mention := MENTION.match(word):
-        return StatusQuery(kind="person", user=mention.group(1))
     if word.startswith("@") and len(word) > 1:
         return StatusQuery(kind="person", user=word[1:])
     if year := YEAR.match(word):

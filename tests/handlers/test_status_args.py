@@ -15,6 +15,8 @@ from handlers.status import parse_status_args
         ("an1.2", "objective", "an1.2", None, None),
         ("<@U0ANA|ana>", "person", None, "U0ANA", None),
         ("<@U0ANA>", "person", None, "U0ANA", None),
+        ("<@U0ANA003|Ana Ferreira>", "person", None, "U0ANA003", None),
+        ("  <@W0ANA|ana>  ", "person", None, "W0ANA", None),
         ("@ana", "person", None, "ana", None),
         ("2027", "plan", None, None, 2027),
         ("FY2028", "plan", None, None, 2028),
