@@ -36,3 +36,21 @@ class StatusQuery(SlackContext):
     ref: str | None = Field(default=None, max_length=64)
     user: str | None = Field(default=None, max_length=32)
     year: int | None = Field(default=None, ge=1900, le=3000)
+
+
+class ObjectiveRef(SlackContext):
+    """An objective a button or modal is about (re-read and re-checked on every use)."""
+
+    objective_id: int = Field(ge=1)
+
+
+class RoundRef(SlackContext):
+    """A catchball round a decision button or modal is about."""
+
+    round_id: int = Field(ge=1)
+
+
+class ActionRef(SlackContext):
+    """An action item a Done/Blocked button is about."""
+
+    action_id: int = Field(ge=1)

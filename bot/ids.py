@@ -6,3 +6,55 @@ SLASH_COMMAND = "/hoshin"
 ACTION_STATUS_SHARE = "status_share"
 ACTION_STATUS_DRILL = "status_drill"
 BLOCK_STATUS_ACTIONS = "status_actions"
+
+# Modal input blocks: one block id per field, so inline errors land on the right field.
+# The action id inside each input block is always FIELD_ACTION.
+FIELD_ACTION = "value"
+FIELD_TITLE = "title"
+FIELD_DESCRIPTION = "description"
+FIELD_OWNER = "owner"
+FIELD_PARENT = "parent"
+FIELD_YEAR = "year"
+FIELD_YEARS = "years"
+FIELD_METRIC_NAME = "metric_name"
+FIELD_METRIC_UNIT = "metric_unit"
+FIELD_BASELINE = "baseline"
+FIELD_TARGET = "target"
+FIELD_DIRECTION = "direction"
+FIELD_MONTHLY_PLAN = "monthly_plan"
+FIELD_DUE = "due"
+FIELD_REASON = "reason"
+FIELD_VISION = "vision"
+FIELD_VALUES = "values"
+
+# App Home
+ACTION_HOME_EDIT_VISION = "home_edit_vision"
+ACTION_HOME_NEW_BREAKTHROUGH = "home_new_breakthrough"
+ACTION_HOME_NEW_ANNUAL = "home_new_annual"
+ACTION_HOME_EDIT_OBJECTIVE = "home_edit_objective"
+ACTION_HOME_PROPOSE = "home_propose"
+ACTION_HOME_ADD_ACTION = "home_add_action"
+
+# Vision and objectives (admins)
+VIEW_VISION = "vision_modal"
+VIEW_OBJECTIVE = "objective_modal"
+ACTION_OBJECTIVE_ARCHIVE = "objective_archive"
+
+# Catchball
+VIEW_PROPOSE = "catchball_propose_modal"
+VIEW_COUNTER = "catchball_counter_modal"
+VIEW_DECISION_REASON = "catchball_reason_modal"
+ACTION_CATCHBALL_APPROVE = "catchball_approve"
+ACTION_CATCHBALL_REQUEST_CHANGES = "catchball_request_changes"
+ACTION_CATCHBALL_REJECT = "catchball_reject"
+ACTION_CATCHBALL_ACCEPT = "catchball_accept"
+ACTION_CATCHBALL_COUNTER = "catchball_counter"
+ACTION_CATCHBALL_REVISE = "catchball_revise"
+BLOCK_CATCHBALL_ACTIONS = "catchball_actions"
+
+# Action plans
+VIEW_ACTION = "action_modal"
+ACTION_ACTION_DONE = "action_done"
+ACTION_ACTION_BLOCKED = "action_blocked"
+ACTION_ACTION_REOPEN = "action_reopen"
+BLOCK_ACTION_BUTTONS = "action_buttons"

@@ -164,3 +164,130 @@ class SlackSender:
         }
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
         return self.post(body, response_url=response_url)
+
+    def _user(self, user_id: str, team: str) -> dict[str, Any]:
+        return {
+            "id": user_id,
+            "username": user_id.lower(),
+            "name": user_id.lower(),
+            "team_id": team,
+        }
+
+    def _view_action(
+        self,
+        *,
+        user_id: str,
+        action_id: str,
+        value: str | None,
+        block_id: str,
+        view: dict,
+        team: str,
+    ) -> Delivery:
+        action: dict[str, Any] = {
+            "action_id": action_id,
+            "block_id": block_id,
+            "type": "button",
+            "text": {"type": "plain_text", "text": "button"},
+            "action_ts": f"{time.time():.6f}",
+        }
+        if value is not None:
+            action["value"] = value
+        payload = {
+            "type": "block_actions",
+            "user": self._user(user_id, team),
+            "api_app_id": self.api_app_id,
+            "token": "deprecated-verification-token",
+            "container": {"type": "view", "view_id": view.get("id", "V0")},
+            "trigger_id": self.standin.new_trigger_id(),
+            "team": {"id": team, "domain": self.team_domain},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": view,
+            "actions": [action],
+        }
+        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}))
+
+    def submit_view(
+        self, *, user_id: str, view: dict, values: dict[str, Any], team_id: str | None = None
+    ) -> Delivery:
+        """Submit a modal as Slack does: `values` by block id, shaped by each input's element.
+
+        The answer's body is the app's ack: empty to close the modal, or
+        {"response_action": "errors", "errors": {block_id: message}}.
+        """
+        team = team_id or self.team_id
+        submitted = dict(view)
+        submitted["state"] = {"values": view_state(view, values)}
+        submitted.setdefault("id", "V0STANDIN")
+        submitted.setdefault("hash", f"{time.time():.6f}")
+        payload = {
+            "type": "view_submission",
+            "team": {"id": team, "domain": self.team_domain},
+            "user": self._user(user_id, team),
+            "api_app_id": self.api_app_id,
+            "token": "deprecated-verification-token",
+            "trigger_id": self.standin.new_trigger_id(),
+            "view": submitted,
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}))
+
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry_num: int = 0,
+        retry_reason: str = "http_timeout",
+        team_id: str | None = None,
+    ) -> Delivery:
+        """An Events API delivery; a retry carries Slack's X-Slack-Retry-* headers."""
+        team = team_id or self.team_id
+        body = json.dumps(
+            {
+                "token": "deprecated-verification-token",
+                "team_id": team,
+                "api_app_id": self.api_app_id,
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{int(time.time() * 1000)}",
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": team, "user_id": "UHOSHINBOT", "is_bot": True}],
+            }
+        )
+        headers = {}
+        if retry_num:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
+        return self.post(body, content_type="application/json", extra_headers=headers)
+
+
+def view_state(view: dict, values: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Slack's `view.state.values` for the given {block_id: value}, per the input's element type."""
+    elements = {
+        block["block_id"]: block["element"]
+        for block in view.get("blocks", [])
+        if block.get("type") == "input" and "block_id" in block
+    }
+    state: dict[str, dict[str, dict[str, Any]]] = {}
+    for block_id, element in elements.items():
+        kind, action_id = element["type"], element.get("action_id", "value")
+        value = values.get(block_id)
+        entry: dict[str, Any] = {"type": kind}
+        if kind == "users_select":
+            entry["selected_user"] = value
+        elif kind == "conversations_select":
+            entry["selected_conversation"] = value
+        elif kind == "datepicker":
+            entry["selected_date"] = value
+        elif kind in ("static_select", "radio_buttons"):
+            options = {o["value"]: o for o in element.get("options", [])}
+            entry["selected_option"] = options.get(value) if value is not None else None
+        else:
+            entry["value"] = value
+        state[block_id] = {action_id: entry}
+    unknown = set(values) - set(elements)
+    if unknown:
+        raise ValueError(f"the view has no input blocks {sorted(unknown)}")
+    return state

@@ -13,6 +13,7 @@ from bot.blocks.status import objective_detail, person_overview, plan_overview
 from bot.context import StatusQuery
 from bot.errors import NotFound, WorkspaceNotSetUp
 from bot.periods import fiscal_year_of
+from bot.scope import NO_PLAN
 from bot.status import build_plan_status, choose_year
 from storage import status as reads
 from storage.db import session_scope
@@ -25,10 +26,7 @@ def answer_status(engine: Engine, *, team_id: str, query: StatusQuery, today: da
     with session_scope(engine) as session:
         workspace = find_workspace(session, team_id=team_id)
         if workspace is None:
-            raise WorkspaceNotSetUp(
-                "This workspace has no Hoshin plan yet. An admin can load one with "
-                "`hoshin plan import plan.yaml` (see the README)."
-            )
+            raise WorkspaceNotSetUp(NO_PLAN)
         rows = reads.active_objectives(session, workspace_id=workspace.id)
         latest = reads.latest_check_ins(session, workspace_id=workspace.id)
         people = reads.people(session, workspace_id=workspace.id)

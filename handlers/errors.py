@@ -6,11 +6,13 @@ import functools
 import logging
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.errors import DatabaseUnavailable, HoshinError
+from bot.errors import DatabaseUnavailable, HoshinError, InvalidInput
+from bot.forms import FormErrors
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,30 @@ def user_message_for(exc: BaseException) -> str:
         f"Something went wrong on our side (reference `{reference}`). It has been logged; "
         "please try again, and tell an admin if it keeps happening."
     )
+
+
+def form_error_response(exc: BaseException, *, fallback_block: str) -> dict[str, Any]:
+    """The ack of a view submission that failed: errors shown inline, under their fields."""
+    if isinstance(exc, FormErrors):
+        return {"response_action": "errors", "errors": exc.errors}
+    if isinstance(exc, InvalidInput) and exc.field:
+        return {"response_action": "errors", "errors": {exc.field: exc.message}}
+    return {"response_action": "errors", "errors": {fallback_block: user_message_for(exc)}}
+
+
+def tell_privately(client, body: dict[str, Any], text: str) -> None:
+    """Answer a click where the person is: ephemeral in the channel, else a DM from the bot."""
+    user = body["user"]["id"]
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    try:
+        if channel and not channel.startswith("D"):
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+        else:
+            client.chat_postMessage(channel=user, text=text)
+    except Exception:
+        log.exception("could not tell %s privately", user)
 
 
 def replies_errors(listener: Callable) -> Callable:

@@ -39,6 +39,27 @@ class SlackBed:
         assert delivery.status == 200, delivery.body
         return self.answer_to(delivery)
 
+    def opened_view(self, callback_id: str, timeout: float = 10.0) -> dict:
+        """The latest modal the bot opened with this callback id (as views.open sent it)."""
+
+        def find(s):
+            calls = [
+                c
+                for c in s.calls_to("views.open") + s.calls_to("views.push")
+                if c.ok and (c.args.get("view") or {}).get("callback_id") == callback_id
+            ]
+            return calls[-1] if calls else None
+
+        assert self.standin.wait_for(find, timeout=timeout), f"no modal {callback_id} was opened"
+        call = find(self.standin)
+        return {**call.args["view"], "id": call.response["view"]["id"]}
+
+    def submit(self, user_id: str, view: dict, values: dict) -> Delivery:
+        """Submit a modal; the Delivery's json() is the app's ack (None when the modal closes)."""
+        delivery = self.sender.submit_view(user_id=user_id, view=view, values=values)
+        assert delivery.status == 200, delivery.body
+        return delivery
+
     def answer_to(self, delivery: Delivery, count: int = 1, timeout: float = 10.0) -> dict:
         url = delivery.response_url
         assert self.standin.wait_for(

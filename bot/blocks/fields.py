@@ -1,0 +1,164 @@
+"""Input blocks shared by every modal: one block id per field, so errors land under the field.
+
+Each builder takes the value to show (a previous round, the objective being edited) so that a
+modal reopened for revision is filled in; Slack itself keeps what people typed when a
+submission comes back with errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    DatePickerElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UserSelectElement,
+)
+
+from bot import ids
+from bot.blocks.common import number, shorten
+
+
+def _text_input(
+    block_id: str,
+    label: str,
+    *,
+    initial: str | None = None,
+    placeholder: str | None = None,
+    multiline: bool = False,
+    optional: bool = False,
+    max_length: int | None = None,
+    hint: str | None = None,
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=hint,
+        element=PlainTextInputElement(
+            action_id=ids.FIELD_ACTION,
+            initial_value=shorten(initial, 3000) if initial else None,
+            placeholder=placeholder,
+            multiline=multiline,
+            max_length=max_length,
+        ),
+    )
+
+
+def title(initial: str | None = None, *, label: str = "Title") -> InputBlock:
+    return _text_input(
+        ids.FIELD_TITLE,
+        label,
+        initial=initial,
+        max_length=200,
+        placeholder="What will be true when this succeeds?",
+    )
+
+
+def description(initial: str | None = None) -> InputBlock:
+    return _text_input(
+        ids.FIELD_DESCRIPTION, "Description", initial=initial, multiline=True, optional=True
+    )
+
+
+def owner(initial_user: str | None = None, *, label: str = "Owner") -> InputBlock:
+    return InputBlock(
+        block_id=ids.FIELD_OWNER,
+        label=label,
+        element=UserSelectElement(
+            action_id=ids.FIELD_ACTION, initial_user=initial_user, placeholder="Pick a person"
+        ),
+    )
+
+
+def metric(
+    *,
+    name: str | None = None,
+    unit: str | None = None,
+    baseline: float | None = None,
+    target: float | None = None,
+    higher_is_better: bool = True,
+    optional: bool = False,
+) -> list[InputBlock]:
+    direction = [
+        Option(value="higher", label="Higher is better"),
+        Option(value="lower", label="Lower is better"),
+    ]
+    return [
+        _text_input(
+            ids.FIELD_METRIC_NAME,
+            "Metric",
+            initial=name,
+            optional=optional,
+            placeholder="ARR, churn, lead time…",
+            max_length=120,
+        ),
+        _text_input(
+            ids.FIELD_METRIC_UNIT,
+            "Unit",
+            initial=unit,
+            optional=True,
+            placeholder="M€, %, days…",
+            max_length=20,
+        ),
+        _text_input(
+            ids.FIELD_BASELINE,
+            "Baseline",
+            initial=_num(baseline),
+            optional=True,
+            placeholder="Where it stands today",
+        ),
+        _text_input(
+            ids.FIELD_TARGET,
+            "Target",
+            initial=_num(target),
+            optional=optional,
+            placeholder="Where it should be at year end",
+        ),
+        InputBlock(
+            block_id=ids.FIELD_DIRECTION,
+            label="Direction",
+            element=StaticSelectElement(
+                action_id=ids.FIELD_ACTION,
+                options=direction,
+                initial_option=direction[0 if higher_is_better else 1],
+            ),
+        ),
+    ]
+
+
+def monthly_plan(initial: Sequence[float] | None = None, *, optional: bool = False) -> InputBlock:
+    return _text_input(
+        ids.FIELD_MONTHLY_PLAN,
+        "Monthly plan",
+        initial=" ".join(number(v).replace(",", "") for v in initial) if initial else None,
+        placeholder="Twelve values, one per month: 10.3 10.6 10.9 …",
+        optional=optional,
+        hint="One value per month of the fiscal year, separated by spaces or commas.",
+    )
+
+
+def due(initial: date | None = None) -> InputBlock:
+    return InputBlock(
+        block_id=ids.FIELD_DUE,
+        label="Due date",
+        element=DatePickerElement(
+            action_id=ids.FIELD_ACTION, initial_date=initial.isoformat() if initial else None
+        ),
+    )
+
+
+def reason(
+    *, label: str = "Reason", optional: bool = False, initial: str | None = None
+) -> InputBlock:
+    return _text_input(
+        ids.FIELD_REASON, label, initial=initial, multiline=True, optional=optional, max_length=3000
+    )
+
+
+def _num(value: float | None) -> str | None:
+    return None if value is None else number(value).replace(",", "")
