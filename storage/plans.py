@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pydantic_core import PydanticUndefined
+from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
-from storage.models import ActionItem, AuditEntry, Objective, Person, Workspace
+from storage.models import ActionItem, Objective, Person, Workspace
 from storage.models.base import utcnow
 
 
@@ -101,65 +103,123 @@ def get_or_create_workspace(session: Session, *, team_id: str) -> Workspace:
     return workspace
 
 
-def _assign(row: Any, values: Mapping[str, Any]) -> bool:
-    """Set only the values that differ, so an unchanged row is never written."""
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed
-
-
 def update_workspace(
     session: Session, *, workspace: Workspace, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Apply `values` (column -> value); returns the old value of each column that changed."""
     before = {name: getattr(workspace, name) for name in values}
-    if not _assign(workspace, values):
+    changed = {name: value for name, value in values.items() if before[name] != value}
+    if not changed:
         return {}
+    for name, value in changed.items():
+        setattr(workspace, name, value)
     workspace.updated_at = utcnow()
     session.add(workspace)
-    return {name: old for name, old in before.items() if getattr(workspace, name) != old}
+    session.flush()
+    return {name: before[name] for name in changed}
+
+
+class _Table:
+    """A workspace's rows of one table by natural key, and the writes that bring them up to date.
+
+    Rows travel as plain dicts through Core statements: building ten thousand ORM objects would
+    cost more than all the SQL together.
+    """
+
+    def __init__(self, session: Session, model: Any, *, workspace_id: int, key: tuple[str, ...]):
+        self.session, self.model, self.table, self.key = session, model, model.__table__, key
+        self.workspace_id = workspace_id
+        result = session.connection().execute(
+            select(self.table).where(self.table.c.workspace_id == workspace_id)
+        )
+        self.rows = {tuple(row[k] for k in key): dict(row) for row in result.mappings()}
+        self.defaults = {**_defaults(model), "workspace_id": workspace_id}
+        self.seen: set[tuple] = set()
+        self.created: set[tuple] = set()
+        self.changed: set[tuple] = set()
+        self._inserts: list[dict[str, Any]] = []
+        self._updates: list[dict[str, Any]] = []
+
+    def put(self, key: tuple, values: dict[str, Any]) -> None:
+        """Queue the insert of a new row, or the update of the values that differ."""
+        self.seen.add(key)
+        row = self.rows.get(key)
+        if row is None:
+            row = {**self.defaults, **dict(zip(self.key, key, strict=True)), **values, "id": None}
+            self.rows[key] = row
+            self._inserts.append(row)
+            self.created.add(key)
+            return
+        changed = {name: value for name, value in values.items() if row[name] != value}
+        if not changed:
+            return
+        row.update(changed)
+        if row["id"] is not None:  # else still queued for insert, now with these values
+            self._updates.append({"id": row["id"], **changed})
+            self.changed.add(key)
+
+    def id(self, key: tuple) -> int | None:
+        row = self.rows.get(key)
+        return row["id"] if row else None
+
+    def flush(self) -> None:
+        """Insert the queued rows in one batch and learn their ids; then update in one batch."""
+        if self._inserts:
+            # A plain executemany, then one SELECT for the ids: INSERT .. RETURNING over many
+            # rows makes psycopg parse one huge statement per page, several times slower.
+            connection = self.session.connection()
+            values = [{k: v for k, v in row.items() if k != "id"} for row in self._inserts]
+            connection.execute(insert(self.table), values)
+            columns = [self.table.c.id, *(self.table.c[k] for k in self.key)]
+            found = connection.execute(
+                select(*columns).where(self.table.c.workspace_id == self.workspace_id)
+            )
+            ids = {tuple(row[1:]): row[0] for row in found}
+            for row in self._inserts:
+                row["id"] = ids[tuple(row[k] for k in self.key)]
+            self._inserts = []
+        if self._updates:
+            if "updated_at" in self.table.c:
+                now = utcnow()
+                for changes in self._updates:
+                    changes["updated_at"] = now
+            self.session.exec(update(self.model), params=self._updates)  # by primary key
+            self._updates = []
+
+    def result(self, ids: Any = lambda key: key) -> UpsertResult:
+        updated = self.changed - self.created  # a new row's later fix-ups are not updates
+        counts = Counts(len(self.created), len(updated), len(self.seen - self.created - updated))
+        absent = [ids(key) for key in self.rows if key not in self.seen]
+        return UpsertResult(counts, {ids(key): self.rows[key]["id"] for key in self.seen}, absent)
+
+
+def _defaults(model: Any) -> dict[str, Any]:
+    """The values SQLModel gives a new row (they live in Python, not in the schema)."""
+    out = {}
+    for name, info in model.model_fields.items():
+        if name == "id" or name not in model.__table__.c:
+            continue
+        if info.default_factory is not None:
+            out[name] = info.default_factory()
+        elif info.default is not PydanticUndefined:
+            out[name] = info.default
+    return out
 
 
 def upsert_people(
     session: Session, *, workspace_id: int, people: Sequence[PersonData]
 ) -> UpsertResult:
     """Create or update people by Slack user id; managers are resolved among all of them."""
-    rows = session.exec(select(Person).where(Person.workspace_id == workspace_id)).all()
-    existing = {row.slack_user_id: row for row in rows}
-    counts, changed, new, created = Counts(), set(), [], set()
-    with session.no_autoflush:
-        for person in people:
-            values = {"name": person.name, "is_admin": person.is_admin, "timezone": person.timezone}
-            row = existing.get(person.slack_user_id)
-            if row is None:
-                row = Person(
-                    workspace_id=workspace_id, slack_user_id=person.slack_user_id, **values
-                )
-                existing[person.slack_user_id] = row
-                new.append(row)
-                created.add(person.slack_user_id)
-            elif _assign(row, values):
-                changed.add(person.slack_user_id)
-        session.add_all(new)
-        session.flush()  # managers may be people created just now: they need ids first
-        for person in people:
-            row = existing[person.slack_user_id]
-            manager = existing.get(person.manager_slack_id) if person.manager_slack_id else None
-            manager_id = {"manager_id": manager.id if manager else None}
-            if _assign(row, manager_id) and person.slack_user_id not in created:
-                changed.add(person.slack_user_id)
-    session.flush()
-    counts.created, counts.updated = len(new), len(changed)
-    counts.unchanged = len(people) - counts.created - counts.updated
-    given = {person.slack_user_id for person in people}
-    return UpsertResult(
-        counts,
-        {key: existing[key].id for key in given},
-        [row.slack_user_id for row in rows if row.slack_user_id not in given],
-    )
+    table = _Table(session, Person, workspace_id=workspace_id, key=("slack_user_id",))
+    for person in people:
+        values = {"name": person.name, "is_admin": person.is_admin, "timezone": person.timezone}
+        table.put((person.slack_user_id,), values)
+    table.flush()  # managers may be people created just now: they need ids first
+    for person in people:
+        manager = table.id((person.manager_slack_id,)) if person.manager_slack_id else None
+        table.put((person.slack_user_id,), {"manager_id": manager})
+    table.flush()
+    return table.result(lambda key: key[0])
 
 
 def upsert_objectives(
@@ -170,45 +230,23 @@ def upsert_objectives(
     person_ids: Mapping[str, int],
 ) -> UpsertResult:
     """Create or update objectives by ref; give parents before their children."""
-    rows = session.exec(select(Objective).where(Objective.workspace_id == workspace_id)).all()
-    existing = {row.ref: row for row in rows}
-    counts, pending = Counts(), []
-    with session.no_autoflush:
-        for data in objectives:
-            parent = existing.get(data.parent_ref) if data.parent_ref else None
-            if parent is not None and parent.id is None:
-                # Its parent is new too: insert the level above in one batch to learn its id.
-                session.add_all(pending)
-                session.flush()
-                pending = []
-            values = _objective_values(data, parent, person_ids)
-            row = existing.get(data.ref)
-            if row is None:
-                row = Objective(workspace_id=workspace_id, ref=data.ref, **values)
-                existing[data.ref] = row
-                pending.append(row)
-                counts.created += 1
-            elif _assign(row, values):
-                row.updated_at = utcnow()
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
-        session.add_all(pending)
-        session.flush()
-    given = {data.ref for data in objectives}
-    return UpsertResult(
-        counts,
-        {ref: existing[ref].id for ref in given},
-        [row.ref for row in rows if row.ref not in given],
-    )
+    table = _Table(session, Objective, workspace_id=workspace_id, key=("ref",))
+    for data in objectives:
+        parent_id = table.id((data.parent_ref,)) if data.parent_ref else None
+        if data.parent_ref and parent_id is None:
+            table.flush()  # its parent is new too: insert the level above in one batch first
+            parent_id = table.id((data.parent_ref,))
+        table.put((data.ref,), _objective_values(data, parent_id, person_ids))
+    table.flush()
+    return table.result(lambda key: key[0])
 
 
 def _objective_values(
-    data: ObjectiveData, parent: Objective | None, person_ids: Mapping[str, int]
+    data: ObjectiveData, parent_id: int | None, person_ids: Mapping[str, int]
 ) -> dict[str, Any]:
     values = {
         "level": data.level,
-        "parent_id": parent.id if parent else None,
+        "parent_id": parent_id,
         "title": data.title,
         "description": data.description,
         "owner_id": person_ids.get(data.owner_slack_id) if data.owner_slack_id else None,
@@ -237,44 +275,19 @@ def upsert_actions(
     objective_ids: Mapping[str, int],
     person_ids: Mapping[str, int],
 ) -> UpsertResult:
-    """Create or update action items by (objective, title)."""
-    rows = session.exec(select(ActionItem).where(ActionItem.workspace_id == workspace_id)).all()
-    existing = {(row.objective_id, row.title): row for row in rows}
-    counts, new, given = Counts(), [], set()
-    with session.no_autoflush:
-        for data in actions:
-            key = (objective_ids[data.objective_ref], data.title)
-            given.add(key)
-            values: dict[str, Any] = {
-                "owner_id": person_ids.get(data.owner_slack_id) if data.owner_slack_id else None,
-                "due": data.due,
-                "position": data.position,
-            }
-            if data.state is not None:
-                values["state"] = data.state
-            row = existing.get(key)
-            if row is None:
-                row = ActionItem(workspace_id=workspace_id, objective_id=key[0], title=key[1])
-                _assign(row, values)
-                existing[key] = row
-                new.append(row)
-                counts.created += 1
-            elif _assign(row, values):
-                row.updated_at = utcnow()
-                counts.updated += 1
-            else:
-                counts.unchanged += 1
-        session.add_all(new)
-        session.flush()
-    return UpsertResult(
-        counts,
-        {key: existing[key].id for key in given},
-        [
-            (row.objective_id, row.title)
-            for row in rows
-            if (row.objective_id, row.title) not in given
-        ],
-    )
+    """Create or update action items by (objective, title); keys are (objective id, title)."""
+    table = _Table(session, ActionItem, workspace_id=workspace_id, key=("objective_id", "title"))
+    for data in actions:
+        values: dict[str, Any] = {
+            "owner_id": person_ids.get(data.owner_slack_id) if data.owner_slack_id else None,
+            "due": data.due,
+            "position": data.position,
+        }
+        if data.state is not None:
+            values["state"] = data.state
+        table.put((objective_ids[data.objective_ref], data.title), values)
+    table.flush()
+    return table.result()
 
 
 def load_plan_rows(session: Session, *, workspace_id: int) -> PlanRows:
@@ -296,28 +309,3 @@ def load_plan_rows(session: Session, *, workspace_id: int) -> PlanRows:
         .order_by(ActionItem.objective_id, ActionItem.position, ActionItem.id)
     ).all()
     return PlanRows(workspace, list(people), list(objectives), list(actions))
-
-
-def add_audit_entry(
-    session: Session,
-    *,
-    workspace_id: int,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: int | None = None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> AuditEntry:
-    entry = AuditEntry(
-        workspace_id=workspace_id,
-        actor=actor[:64],
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=before,
-        after=after,
-    )
-    session.add(entry)
-    session.flush()
-    return entry

@@ -1,0 +1,1 @@
+"""Tests of the plan file: parsing, validation, import and export."""
