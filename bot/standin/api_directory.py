@@ -25,6 +25,24 @@ def page(items: list, a: dict, default_limit: int = 0) -> tuple[list, str]:
     return items[start:end], more
 
 
+def in_window(messages: list[StoredMessage], a: dict) -> list[StoredMessage]:
+    """Messages between `oldest` and `latest` (ts strings; exclusive unless `inclusive`)."""
+    oldest = _ts_arg(a, "oldest", 0.0)
+    latest = _ts_arg(a, "latest", float("inf"))
+    if truthy(a.get("inclusive")):
+        return [m for m in messages if oldest <= float(m.ts) <= latest]
+    return [m for m in messages if oldest < float(m.ts) < latest]
+
+
+def _ts_arg(a: dict, name: str, default: float) -> float:
+    if not a.get(name):
+        return default
+    try:
+        return float(a[name])
+    except (TypeError, ValueError) as e:
+        raise ApiError(f"invalid_ts_{name}") from e
+
+
 class DirectoryApi:
     """Who and where: the team, its people and its conversations.
 
@@ -135,11 +153,12 @@ class DirectoryApi:
     def _conversations_history(self, a: dict) -> dict:
         c = self._visible_channel(a.get("channel"))
         top = [m for (ch, _), m in self._msgs.items() if ch == c["id"] and not m.thread_ts]
+        top = in_window(top, a)
         top.reverse()  # newest first, as Slack answers
         items, cursor = page(top, a, default_limit=100)
         return {
             "ok": True,
-            "messages": [self._message_json(m) for m in items],
+            "messages": [self._history_json(m, a) for m in items],
             "has_more": bool(cursor),
             "response_metadata": {"next_cursor": cursor},
         }
@@ -154,13 +173,20 @@ class DirectoryApi:
             m for (ch, ts), m in self._msgs.items() if ch == c["id"] and root in (ts, m.thread_ts)
         ]
         thread.sort(key=lambda m: float(m.ts))
-        items, cursor = page(thread, a, default_limit=1000)
+        items, cursor = page(in_window(thread, a), a, default_limit=1000)
         return {
             "ok": True,
-            "messages": [self._message_json(m) for m in items],
+            "messages": [self._history_json(m, a) for m in items],
             "has_more": bool(cursor),
             "response_metadata": {"next_cursor": cursor},
         }
+
+    def _history_json(self, msg: StoredMessage, a: dict) -> dict:
+        """Slack returns a message's metadata from history only when include_all_metadata is set."""
+        obj = self._message_json(msg)
+        if not truthy(a.get("include_all_metadata")):
+            obj.pop("metadata", None)
+        return obj
 
     # ---- users ---------------------------------------------------------------------------------
 

@@ -106,22 +106,42 @@ class Reflection(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class OutboxState(StrEnum):
+    QUEUED = "queued"  # waiting for its turn (not_before) and the rate limits
+    IN_FLIGHT = "in_flight"  # claimed; the Slack call is under way (or its process died)
+    IN_DOUBT = "in_doubt"  # Slack may have posted it: look for it before sending again
+    SENT = "sent"
+    HELD = "held"  # the bot cannot post there (not_in_channel...): kept until an admin fixes it
+    FAILED = "failed"  # never to be sent: a malformed payload, or the person cannot be reached
+
+
 class OutboxMessage(SQLModel, table=True):
     """A Slack call that matters, written before it is made; delivery marks it sent."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (UniqueConstraint("workspace_id", "dedup_key", name="uq_outbox_key"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "dedup_key", name="uq_outbox_key"),
+        # Holding, releasing and settling every row of one channel at once.
+        Index("ix_outbox_channel", "workspace_id", "channel", "state"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True)
     dedup_key: str = Field(max_length=255)
     method: str = Field(max_length=64)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=json_column(nullable=False))
-    state: str = Field(default="queued", max_length=16, index=True)  # queued|sent|failed|held
+    # The payload's channel as written: a channel id, or a person's user id for a DM.
+    channel: str | None = Field(default=None, max_length=32)
+    state: str = Field(default=OutboxState.QUEUED, max_length=16, index=True)
     attempts: int = 0
     not_before: datetime = Field(default_factory=utcnow, index=True)
+    # Wall-clock time the latest call went out (not the domain clock, which the demo moves):
+    # the lease of an in-flight row, and where a search of Slack's history for it begins.
+    in_flight_at: datetime | None = None
     last_error: str | None = None
     result_ts: str | None = Field(default=None, max_length=32)
+    # Where the post landed (a DM's D… id): what chat.update needs later.
+    result_channel: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
 
