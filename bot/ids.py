@@ -39,6 +39,8 @@ ACTION_HOME_ADD_ACTION = "home_add_action"
 VIEW_VISION = "vision_modal"
 VIEW_OBJECTIVE = "objective_modal"
 ACTION_OBJECTIVE_ARCHIVE = "objective_archive"
+BLOCK_VISION_ACTIONS = "vision_actions"
+BLOCK_OBJECTIVE_ARCHIVE = "objective_archive_actions"
 
 # Catchball
 VIEW_PROPOSE = "catchball_propose_modal"
@@ -51,6 +53,7 @@ ACTION_CATCHBALL_ACCEPT = "catchball_accept"
 ACTION_CATCHBALL_COUNTER = "catchball_counter"
 ACTION_CATCHBALL_REVISE = "catchball_revise"
 BLOCK_CATCHBALL_ACTIONS = "catchball_actions"
+FIELD_NOTE = "note"  # the proposer's optional note to the approver, in the propose modal
 
 # Action plans
 VIEW_ACTION = "action_modal"

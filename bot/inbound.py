@@ -126,9 +126,22 @@ class SlackSender:
         message_ts: str = "1700000000.000100",
         is_ephemeral: bool = False,
         team_id: str | None = None,
+        view: dict | None = None,
     ) -> Delivery:
-        response_url = self.standin.new_response_url(channel=channel_id, user=user_id)
+        """A click on a message's button, or inside a view (App Home, a modal) when `view` is given."""
         team = team_id or self.team_id
+        if view is not None:
+            return self._view_action(
+                user_id=user_id,
+                action_id=action_id,
+                value=value,
+                block_id=block_id,
+                view=view,
+                team=team,
+            )
+        response_url = self.standin.new_response_url(
+            channel=channel_id, user=user_id, message_ts=message_ts
+        )
         action: dict[str, Any] = {
             "action_id": action_id,
             "block_id": block_id,

@@ -17,16 +17,33 @@ EMOJI = {
     "no_entry": "⛔",
     "dart": "🎯",
     "bowling": "🎳",
+    "clipboard": "📋",
+    "calendar": "📅",
+    "spiral_calendar_pad": "🗓️",
+    "leftwards_arrow_with_hook": "↩️",
+    "x": "❌",
+    "memo": "📝",
+    "hourglass_flowing_sand": "⏳",
+    "inbox_tray": "📥",
+    "pencil2": "✏️",
+    "busts_in_silhouette": "👥",
+    "mag": "🔍",
+    "arrow_right": "➡️",
+    "tada": "🎉",
+    "wastebasket": "🗑️",
+    "file_folder": "📁",
 }
 USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
 LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
+DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")  # Slack shows each reader's local time
 
 
 def mrkdwn(text: str, names: Mapping[str, str]) -> str:
     """Slack mrkdwn to Markdown: mentions by name, emoji as characters, *bold* as **bold**."""
     text = USER.sub(lambda m: "@" + names.get(m.group(1), m.group(2) or m.group(1)), text)
     text = CHANNEL.sub(lambda m: "#" + names.get(m.group(1), m.group(2) or m.group(1)), text)
+    text = DATE.sub(lambda m: m.group(1), text)
     text = LINK.sub(lambda m: f"[{m.group(2) or m.group(1)}]({m.group(1)})", text)
     text = re.sub(r":([a-z0-9_+-]+):", lambda m: EMOJI.get(m.group(1), m.group(0)), text)
     text = re.sub(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])", r"**\1**", text)

@@ -45,6 +45,46 @@ def test_manifest_declares_what_the_code_serves(name):
     }
 
 
+def listened_events(app) -> set[str]:
+    """Event types a Bolt app listens to, read from its listeners' matchers."""
+    found = set()
+    for listener in app._listeners:
+        for matcher in listener.matchers:
+            func = getattr(matcher, "func", None)
+            if func is None or not func.__qualname__.startswith("event.") or not func.__closure__:
+                continue
+            for cell in func.__closure__:
+                value = cell.cell_contents
+                if isinstance(value, str):
+                    found.add(value)
+                elif isinstance(value, dict) and "type" in value:
+                    found.add(value["type"])
+    return found
+
+
+def test_listened_events_are_detected():
+    from slack_bolt import App
+
+    app = App(token="xoxb-1", signing_secret="s", token_verification_enabled=False)
+    app.event("app_home_opened")(lambda: None)
+    assert listened_events(app) == {"app_home_opened"}
+
+
+@pytest.mark.parametrize("name", MANIFESTS)
+def test_every_event_the_code_listens_to_is_subscribed(name):
+    from bot.app import create_app
+    from bot.clock import SystemClock
+    from bot.services import Services
+    from bot.settings import Settings
+    from storage.db import make_engine
+
+    settings = Settings(_env_file=None, slack_bot_token="xoxb-1", slack_signing_secret="s")
+    app = create_app(Services(settings, make_engine("sqlite://"), SystemClock()))
+    manifest = yaml.safe_load((ROOT / name).read_text())
+    subscribed = set(manifest["settings"].get("event_subscriptions", {}).get("bot_events", []))
+    assert listened_events(app) <= subscribed
+
+
 def test_variants_differ_only_in_how_slack_reaches_the_bot():
     socket = yaml.safe_load((ROOT / "manifest.yml").read_text())
     http = yaml.safe_load((ROOT / "manifest.http.yml").read_text())

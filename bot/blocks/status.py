@@ -143,12 +143,12 @@ def _action_line(action: ActionRow, people: dict[int, PersonRow], today: date) -
     line = f"{ACTION_ICON.get(action.state, '')} {escape(shorten(action.title, 120))}"
     if owner:
         line += f" · <@{owner.slack_user_id}>"
+    if action.state == "blocked":  # the icon says done; blocked needs saying in words
+        line += " · blocked"
     if action.due:
         line += f" · due {action.due.isoformat()}"
-        if action.state == "open" and action.due < today:
+        if action.state != "done" and action.due < today:
             line += " · :warning: *overdue*"
-    elif action.state != "open":
-        line += f" · {action.state}"
     return line
 
 

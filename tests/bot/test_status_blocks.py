@@ -11,25 +11,9 @@ from bot.standin.blockkit import validate_message_blocks
 from bot.status import build_plan_status
 from storage.status import ActionRow, CheckInRow, PersonRow
 from tests.bot.test_status import row
+from tests.text import visible_text
 
 TODAY = date(2027, 6, 15)
-
-
-def visible_text(blocks) -> str:
-    out = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") in ("mrkdwn", "plain_text"):
-                out.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(blocks)
-    return "\n".join(out)
 
 
 def big_plan(breakthroughs: int, annual_each: int, cascaded_each: int):
@@ -128,3 +112,27 @@ def test_person_overview_lists_only_their_objectives_and_open_actions():
     assert "OTHER" in text and "AN0.0" not in text
     assert "Hire two SREs" in text and "Done thing" not in text
     assert validate_message_blocks(message.blocks) == []
+
+
+@pytest.mark.parametrize(
+    ("state", "due", "expected", "overdue"),
+    [
+        ("open", date(2027, 6, 1), "due 2027-06-01", True),
+        ("blocked", date(2027, 6, 1), "blocked · due 2027-06-01", True),
+        (
+            "done",
+            date(2027, 6, 1),
+            ":white_check_mark: Hire two SREs · <@U0ANA> · due 2027-06-01",
+            False,
+        ),
+        ("open", date(2027, 7, 1), "due 2027-07-01", False),
+        ("blocked", None, "blocked", False),
+    ],
+)
+def test_action_lines_show_state_and_overdue(state, due, expected, overdue):
+    from bot.blocks.status import _action_line
+
+    people = {1: PersonRow(1, "U0ANA", "Ana")}
+    line = _action_line(ActionRow(1, 2, "Hire two SREs", 1, due, state), people, TODAY)
+    assert expected in line
+    assert ("*overdue*" in line) is overdue

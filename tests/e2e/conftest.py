@@ -16,8 +16,10 @@ from bot.inbound import Delivery, SlackSender
 from bot.server import BackgroundServer, start_http_in_background
 from bot.services import Services
 from bot.settings import Settings
+from bot.slack_side import SlackSide
 from bot.standin import SlackStandIn
 from storage.db import make_engine
+from tests.text import visible_text
 
 TEAM = "T0ACME"
 BOT_TOKEN = "xoxb-e2e-test-token"
@@ -32,6 +34,11 @@ class SlackBed:
     clock: ManualClock
     server: BackgroundServer
     settings: Settings
+
+    @property
+    def ui(self) -> SlackSide:
+        """A person's side of Slack: type commands, open and submit modals, read DMs, click."""
+        return SlackSide(self.sender, self.standin)
 
     def command(self, user_id: str, text: str, **kwargs) -> dict:
         """Type `/hoshin text` as `user_id`; return what the bot posted to the response_url."""
@@ -70,20 +77,7 @@ class SlackBed:
 
 def visible(payload: dict) -> str:
     """Every piece of text a person would see in a posted payload."""
-    out: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") in ("mrkdwn", "plain_text") and "text" in node:
-                out.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(payload.get("blocks") or [])
-    return payload.get("text", "") + "\n" + "\n".join(out)
+    return payload.get("text", "") + "\n" + visible_text(payload.get("blocks") or [])
 
 
 @pytest.fixture

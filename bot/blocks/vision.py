@@ -1,0 +1,104 @@
+"""Builders of True North (Hoshin step 1): the vision and values, and the admins' edit modal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.blocks.common import Message, escape, shorten
+
+VISION_LIMIT = 3000  # a Slack text input holds at most 3,000 characters
+VALUE_LIMIT = 150
+VALUES_MAX = 20
+NO_VISION = "No vision has been written down yet."
+
+
+def true_north_blocks(vision: str | None, values: Sequence[str]) -> list[Block]:
+    """The vision as a quote, the values on one line below it."""
+    text = f">{escape(shorten(vision, 2500))}".replace("\n", "\n>") if vision else NO_VISION
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    if values:
+        shown = " · ".join(escape(shorten(v, VALUE_LIMIT)) for v in values[:VALUES_MAX])
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=shorten(f"*Values:* {shown}", 2900))])
+        )
+    return blocks
+
+
+def vision_message(vision: str | None, values: Sequence[str], *, can_edit: bool) -> Message:
+    """`/hoshin vision`: True North for anyone; admins get an Edit button."""
+    blocks: list[Block] = [HeaderBlock(text="True North"), *true_north_blocks(vision, values)]
+    if can_edit:
+        blocks.append(
+            ActionsBlock(
+                block_id=ids.BLOCK_VISION_ACTIONS,
+                elements=[ButtonElement(text="Edit", action_id=ids.ACTION_HOME_EDIT_VISION)],
+            )
+        )
+    else:
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text="Admins keep the vision and values current.")]
+            )
+        )
+    fallback = f"True North: {vision}" if vision else NO_VISION
+    if values:
+        fallback += " Values: " + "; ".join(values)
+    return Message(fallback, blocks)
+
+
+def vision_modal(vision: str | None, values: Sequence[str]) -> dict:
+    """The admins' modal: the vision in one field, the values one per line in another."""
+    values_text = "\n".join(values)
+    hint = "Where the organisation is heading in the long run: its True North."
+    if vision and len(vision) > VISION_LIMIT:
+        hint = (
+            f"The stored vision has {len(vision):,} characters and a Slack field holds "
+            f"{VISION_LIMIT:,}, so it is shortened here; saving stores what the field holds."
+        )
+    blocks = [
+        InputBlock(
+            block_id=ids.FIELD_VISION,
+            label="Vision",
+            hint=hint,
+            element=PlainTextInputElement(
+                action_id=ids.FIELD_ACTION,
+                multiline=True,
+                max_length=VISION_LIMIT,
+                initial_value=shorten(vision, VISION_LIMIT) if vision else None,
+            ),
+        ),
+        InputBlock(
+            block_id=ids.FIELD_VALUES,
+            label="Values",
+            optional=True,
+            hint=f"One value per line, at most {VALUES_MAX}.",
+            element=PlainTextInputElement(
+                action_id=ids.FIELD_ACTION,
+                multiline=True,
+                max_length=3000,
+                initial_value=shorten(values_text, 3000) if values_text else None,
+            ),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=ids.VIEW_VISION,
+        title="Vision and values",
+        submit="Save",
+        close="Cancel",
+        blocks=blocks,
+    ).to_dict()

@@ -1,0 +1,326 @@
+"""`hoshin demo`: the example organisation's plan, the real app, the Slack stand-in, a transcript.
+
+Everything runs on this machine: a fresh SQLite file, the stand-in answering as Slack, the real
+app serving signed HTTP requests. Each step is what a person would do in Slack; the transcript
+shows what they would see.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot import ids
+from bot.app import create_app
+from bot.clock import ManualClock
+from bot.inbound import Delivery, SlackSender
+from bot.plan_io import export_plan, import_plan
+from bot.server import start_http_in_background
+from bot.services import Services
+from bot.settings import Settings
+from bot.slack_side import SlackSide
+from bot.standin import SlackStandIn
+from bot.transcript import render_blocks, render_message
+from storage import status as reads
+from storage.db import make_engine, session_scope, upgrade
+from storage.models import Workspace
+
+EXAMPLE_PLAN = Path(__file__).parent / "examples" / "acme-2027.yaml"
+DEMO_START = datetime(2027, 1, 18, 9, 30, tzinfo=UTC)
+
+
+@dataclass
+class Transcript:
+    names: dict[str, str]
+    lines: list[str] = field(default_factory=list)
+
+    def heading(self, text: str) -> None:
+        self.lines += ["", f"## {text}", ""]
+
+    def note(self, text: str) -> None:
+        self.lines += [text, ""]
+
+    def said(self, who: str, what: str, where: str, payload: dict) -> None:
+        visibility = (
+            "only visible to " + self.names.get(who, who)
+            if payload.get("response_type", "ephemeral") == "ephemeral"
+            else "posted in the channel"
+        )
+        self.lines += [
+            f"**{self.names.get(who, who)}** {what} in #{where}:",
+            "",
+            f"*Hoshin Bot ({visibility}):*",
+            "",
+            render_message(payload, self.names),
+            "",
+        ]
+
+
+def run_demo(out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    database = out_dir / "hoshin-demo.db"
+    for stale in out_dir.glob("hoshin-demo.db*"):
+        stale.unlink()
+    engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    report = import_plan(engine, EXAMPLE_PLAN.read_text(encoding="utf-8"), actor="demo")
+
+    with session_scope(engine) as session:
+        workspace = session.query(Workspace).one()
+        people = reads.people(session, workspace_id=workspace.id)
+        rows = reads.active_objectives(session, workspace_id=workspace.id)
+    team_id = workspace.team_id
+    names = {p.slack_user_id: p.name for p in people.values()}
+
+    standin = SlackStandIn(
+        team_id=team_id, team_name=workspace.name or "Acme", bot_token="xoxb-demo-token"
+    )
+    for person in people.values():
+        standin.add_user(person.slack_user_id, name=person.name.lower(), real_name=person.name)
+    channel_names = {
+        workspace.review_channel: "hoshin-review",
+        workspace.leadership_channel: "leadership",
+    }
+    for row in rows:  # a department's review channel, named after the first objective using it
+        channel_names.setdefault(row.review_channel, f"review-{row.ref.lower()}")
+    for channel, name in channel_names.items():
+        if channel:
+            standin.add_channel(channel, name=name, is_member=True)
+            names[channel] = name
+    standin.start()
+    signing_secret = secrets.token_hex(16)
+    settings = Settings(
+        _env_file=None,
+        slack_bot_token="xoxb-demo-token",
+        slack_signing_secret=signing_secret,
+        slack_api_url=standin.api_url,
+        database_url=f"sqlite:///{database}",
+    )
+    clock = ManualClock(DEMO_START)
+    app = create_app(Services(settings=settings, engine=engine, clock=clock))
+    server = start_http_in_background(app, engine)
+    sender = SlackSender(
+        server.url, signing_secret=signing_secret, standin=standin, team_id=team_id
+    )
+    try:
+        transcript = _play(sender, standin, rows, people, workspace, names, report)
+        _play_catchball(transcript, SlackSide(sender, standin), clock, rows, people, channel_names)
+    finally:
+        server.stop()
+        standin.stop()
+    (out_dir / "plan-export.yaml").write_text(
+        export_plan(engine, team_id=team_id), encoding="utf-8"
+    )
+    engine.dispose()
+    path = out_dir / "transcript.md"
+    path.write_text("\n".join(transcript.lines).lstrip() + "\n", encoding="utf-8")
+    return path
+
+
+def _play(sender, standin, rows, people, workspace, names, report) -> Transcript:
+    t = Transcript(names)
+    t.lines.append(f"# Hoshin Bot demo · {workspace.name or workspace.team_id}")
+    t.note(
+        f"The example plan `{EXAMPLE_PLAN.name}` was imported into a fresh SQLite database. "
+        f"The clock reads {DEMO_START:%d %B %Y}. Every answer below went through the real app "
+        "over signed HTTP requests and reached the local Slack stand-in."
+    )
+    t.lines += [f"- {line}" for line in report.lines()]
+    admin = next(p for p in people.values() if p.id == _first_breakthrough_owner(rows, people))
+    annual = next(r for r in rows if r.level == "annual")
+    deep = next(
+        (
+            r
+            for r in rows
+            if r.level == "cascaded" and r.parent_id and any(c.parent_id == r.id for c in rows)
+        ),
+        annual,
+    )
+    owner = people[annual.owner_id]
+    channel = workspace.review_channel or "C0HOSHIN"
+    where = names.get(channel, channel)
+
+    def ask(person, text: str, heading: str) -> dict:
+        delivery = sender.slash_command(
+            user_id=person.slack_user_id,
+            text=text,
+            channel_id=channel,
+            user_name=person.name.lower(),
+        )
+        answer = _answer(standin, delivery)
+        t.heading(heading)
+        t.said(person.slack_user_id, f"types `/hoshin {text}`", where, answer)
+        return answer
+
+    ask(admin, "help", "1. What can the bot do?")
+    ask(admin, "status", "2. The whole plan at a glance")
+    answer = ask(owner, f"status {annual.ref}", f"3. Drilling into {annual.ref}")
+    ask(owner, f"status {deep.ref}", f"4. Further down the cascade: {deep.ref}")
+    ask(
+        admin,
+        f"status <@{owner.slack_user_id}|{owner.name.lower()}>",
+        f"5. Everything {owner.name} owns",
+    )
+    share = next(b for b in answer["blocks"] if b["type"] == "actions")["elements"][0]
+    delivery = sender.block_action(
+        user_id=owner.slack_user_id,
+        action_id=share["action_id"],
+        value=share["value"],
+        channel_id=channel,
+        is_ephemeral=True,
+    )
+    t.heading(f"6. {owner.name} shares {annual.ref} with the channel")
+    t.said(owner.slack_user_id, "clicks **Share in channel**", where, _answer(standin, delivery))
+    ask(admin, f"status {annual.ref}X", "7. A mistyped objective gets a helpful answer")
+    t.note(
+        f"The plan was exported again to `plan-export.yaml`; the stand-in recorded "
+        f"{len(standin.calls)} Web API calls and {len(standin.response_posts())} answers."
+    )
+    return t
+
+
+def _first_breakthrough_owner(rows, people) -> int:
+    for row in rows:
+        if row.level == "breakthrough" and row.owner_id in people:
+            return row.owner_id
+    return next(iter(people))
+
+
+def _answer(standin: SlackStandIn, delivery: Delivery) -> dict:
+    if delivery.status != 200:
+        raise RuntimeError(f"the app answered HTTP {delivery.status}: {delivery.body[:200]}")
+    url = delivery.response_url
+    if not standin.wait_for(lambda s: s.response_posts(url), timeout=15):
+        raise RuntimeError("the app did not answer within 15 seconds")
+    return standin.response_posts(url)[0]
+
+
+def _play_catchball(
+    t: Transcript, ui: SlackSide, clock: ManualClock, rows, people, channels
+) -> None:
+    """Step 4 and 5: a proposal down the cascade, a counter-proposal, approval, an action plan."""
+    by_slack = {p.slack_user_id: p for p in people.values()}
+    parent = next(r for r in rows if r.ref == "AN7.1")
+    leader = people[parent.owner_id]  # Stefan, who owns "Restore service within 30 minutes"
+    felix, jan = by_slack["U0FELI16"], by_slack["U0JANN18"]
+    where = channels.get("C0ENGREVIEW", "review-an7")
+
+    t.heading(f"8. Catchball: {leader.name} proposes an objective down to {felix.name}")
+    modal = ui.command_modal(
+        leader.slack_user_id, f"propose {parent.ref}", ids.VIEW_PROPOSE, channel_id="C0ENGREVIEW"
+    )
+    proposal = {
+        ids.FIELD_TITLE: "Page the owning team within 2 minutes",
+        ids.FIELD_OWNER: felix.slack_user_id,
+        ids.FIELD_METRIC_NAME: "Time to page the owning team (p90)",
+        ids.FIELD_METRIC_UNIT: "minutes",
+        ids.FIELD_BASELINE: "9",
+        ids.FIELD_TARGET: "2",
+        ids.FIELD_DIRECTION: "lower",
+        ids.FIELD_MONTHLY_PLAN: "8.5 8 7 6.5 6 5 4.5 4 3.5 3 2.5 2",
+        ids.FIELD_DESCRIPTION: "Every alert routes straight to the team that owns the service.",
+    }
+    t.note(
+        f"**{leader.name}** types `/hoshin propose {parent.ref}` in #{where} and fills in the "
+        f"modal: *{proposal[ids.FIELD_TITLE]}*, owner {felix.name}, target 2 minutes "
+        "(lower is better), a plan from 8.5 down to 2."
+    )
+    ui.submit(leader.slack_user_id, modal, proposal)
+    ask = ui.wait_dm_with(felix.slack_user_id, proposal[ids.FIELD_TITLE])
+    _dm(t, felix, ask)
+
+    t.heading(f"9. {felix.name} counter-proposes")
+    counter = ui.click_modal(
+        felix.slack_user_id, ask, ids.ACTION_CATCHBALL_COUNTER, ids.VIEW_COUNTER
+    )
+    reason = (
+        "Two legacy services page through a shared rota until the Q3 migration: "
+        "3 minutes is honest for 2027, 2 next year."
+    )
+    t.note(
+        f"**{felix.name}** clicks **Counter-propose**, sets the target to 3 minutes and says "
+        f"why: “{reason}”"
+    )
+    ui.submit(
+        felix.slack_user_id,
+        counter,
+        {
+            ids.FIELD_TITLE: "Page the owning team within 3 minutes",
+            ids.FIELD_TARGET: "3",
+            ids.FIELD_MONTHLY_PLAN: "8.5 8 7.5 7 6.5 6 5.5 5 4.5 4 3.5 3",
+            ids.FIELD_REASON: reason,
+        },
+    )
+    decide = ui.wait_dm_with(leader.slack_user_id, "within 3 minutes")
+    _dm(t, leader, decide)
+
+    t.heading(f"10. {leader.name} approves")
+    ui.click(leader.slack_user_id, decide, ids.ACTION_CATCHBALL_APPROVE)
+    ui.standin.wait_for(lambda s: not _has_buttons(_current(s, decide)), ui.timeout)
+    t.note(f"**{leader.name}** clicks **Approve**. The decision message is updated in place:")
+    _dm(t, leader, _current(ui.standin, decide), heading=False)
+    told = ui.wait_dm_with(felix.slack_user_id, "pproved")
+    _dm(t, felix, told)
+    new_ref = _ref_in(told.text) or f"{parent.ref}.2"
+
+    t.heading(f"11. An action plan under {new_ref}")
+    modal = ui.command_modal(felix.slack_user_id, f"action {new_ref}", ids.VIEW_ACTION)
+    title = "Move the two legacy services to per-team paging"
+    t.note(
+        f"**{felix.name}** types `/hoshin action {new_ref}`: *{title}*, for {jan.name}, "
+        "due 30 June 2027."
+    )
+    ui.submit(
+        felix.slack_user_id,
+        modal,
+        {
+            ids.FIELD_TITLE: title,
+            ids.FIELD_OWNER: jan.slack_user_id,
+            ids.FIELD_DUE: "2027-06-30",
+        },
+    )
+    card = ui.wait_dm_with(jan.slack_user_id, title)
+    _dm(t, jan, card)
+    clock.advance(timedelta(weeks=10))
+    t.note(f"Ten weeks later, **{jan.name}** clicks **Done**:")
+    ui.click(jan.slack_user_id, card, ids.ACTION_ACTION_DONE)
+    ui.standin.wait_for(lambda s: _current(s, card).edited_count > card.edited_count, ui.timeout)
+    _dm(t, jan, _current(ui.standin, card), heading=False)
+
+    t.heading(f"12. {felix.name}'s App Home")
+    ui.sender.event(
+        {
+            "type": "app_home_opened",
+            "user": felix.slack_user_id,
+            "tab": "home",
+            "channel": "D" + felix.slack_user_id[1:],
+            "event_ts": "1",
+        }
+    )
+    ui.standin.wait_for(lambda s: felix.slack_user_id in s.home_views, ui.timeout)
+    home = ui.standin.home_views[felix.slack_user_id]
+    t.lines += ["> " + line if line else ">" for line in render_blocks(home["blocks"], t.names)]
+    t.lines.append("")
+
+
+def _dm(t: Transcript, person, message, *, heading: bool = True) -> None:
+    if heading:
+        t.lines += [f"*Hoshin Bot → DM to {person.name}:*", ""]
+    t.lines += [render_message({"text": message.text, "blocks": message.blocks}, t.names), ""]
+
+
+def _current(standin: SlackStandIn, message):
+    return next(m for m in standin.messages(message.channel) if m.ts == message.ts)
+
+
+def _has_buttons(message) -> bool:
+    return any(b["type"] == "actions" for b in message.blocks or [])
+
+
+def _ref_in(text: str) -> str | None:
+    import re
+
+    match = re.search(r"\b(AN7\.1\.\d+)\b", text)
+    return match.group(1) if match else None

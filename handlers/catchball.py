@@ -1,0 +1,420 @@
+"""Catchball in Slack: `/hoshin propose` and `/hoshin revise`, the round buttons and modals."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from bot import catchball_service as service
+from bot import forms, ids
+from bot.blocks import catchball as blocks
+from bot.catchball import NOTE_LIMIT, DecisionContext, Move, Proposal, ProposeContext, Send
+from bot.context import ObjectiveRef, RoundRef
+from bot.errors import InvalidInput
+from bot.people import resolve_owner
+from bot.scope import load_scope
+from bot.services import Services
+from handlers.commands import CommandRegistry, CommandRequest, Subcommand
+from handlers.errors import form_error_response, tell_privately, user_message_for
+from handlers.modal_values import read_values
+from storage import catchball as stored
+from storage.db import session_scope
+from storage.events import claim
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+RACED = "Someone changed this proposal at the same moment. Please submit again."
+
+
+def register(app: App, services: Services, registry: CommandRegistry) -> None:
+    engine = services.engine
+
+    def scope_of(session: Session, body: dict):
+        return load_scope(session, team_id=body["team"]["id"], user_id=body["user"]["id"])
+
+    def open_modal(client: WebClient, trigger_id: str | None, view: dict) -> None:
+        client.views_open(trigger_id=trigger_id, view=view)
+
+    # ---- /hoshin propose REF, /hoshin revise REF --------------------------------------------
+
+    def propose(request: CommandRequest) -> None:
+        ref = _one_ref(request.args, "propose")
+        with session_scope(engine) as session:
+            scope = load_scope(session, team_id=request.team_id, user_id=request.user_id)
+            form = service.open_new(session, scope, user_id=request.user_id, parent_ref=ref)
+        open_modal(request.client, request.trigger_id, blocks.propose_modal(form))
+
+    def revise(request: CommandRequest) -> None:
+        ref = _one_ref(request.args, "revise")
+        with session_scope(engine) as session:
+            scope = load_scope(session, team_id=request.team_id, user_id=request.user_id)
+            form = service.open_round(session, scope, ref=ref)
+        open_modal(request.client, request.trigger_id, blocks.propose_modal(form))
+
+    registry.add(
+        Subcommand(
+            name="propose",
+            usage="/hoshin propose REF",
+            summary="Propose an objective cascaded from REF, for you or someone on your team. "
+            "REF's owner approves it; an owner other than you agrees first (catchball).",
+            run=propose,
+        )
+    )
+    registry.add(
+        Subcommand(
+            name="revise",
+            usage="/hoshin revise REF",
+            summary="Propose a change to the cascaded objective REF (target, plan, title, "
+            "owner…), or revise your proposal in catchball. REF keeps its values until the "
+            "change is approved.",
+            run=revise,
+            aliases=("change",),
+        )
+    )
+
+    # ---- buttons ------------------------------------------------------------------------------
+
+    def acknowledge(ack) -> None:
+        ack()
+
+    def deciding(move: Move) -> Callable:
+        @_answers_privately
+        def decide(body, client, action, respond) -> None:
+            round_id = RoundRef.parse(action.get("value")).round_id
+            with session_scope(engine) as session:
+                scope = scope_of(session, body)
+                objective_id = service.make_move(
+                    session,
+                    scope,
+                    user_id=body["user"]["id"],
+                    round_id=round_id,
+                    move=move,
+                    now=services.clock.now(),
+                )
+            deliver(client, scope.workspace.id, objective_id)
+
+        return decide
+
+    def asking(move: Move) -> Callable:
+        @_answers_privately
+        def ask(body, client, action, respond) -> None:
+            round_id = RoundRef.parse(action.get("value")).round_id
+            with session_scope(engine) as session:
+                view = service.check_move(
+                    session, scope_of(session, body), round_id=round_id, move=move
+                )
+            modal = (
+                blocks.counter_modal(view)
+                if move == Move.COUNTER
+                else blocks.reason_modal(view, move)
+            )
+            open_modal(client, body.get("trigger_id"), modal)
+
+        return ask
+
+    @_answers_privately
+    def revise_click(body, client, action, respond) -> None:
+        round_id = RoundRef.parse(action.get("value")).round_id
+        container = body.get("container") or {}
+        where = (container.get("channel_id"), container.get("message_ts"))
+        with session_scope(engine) as session:
+            form = service.open_round(
+                session,
+                scope_of(session, body),
+                round_id=round_id,
+                notice=where if all(where) else None,
+            )
+        open_modal(client, body.get("trigger_id"), blocks.propose_modal(form))
+
+    @_answers_privately
+    def home_propose(body, client, action, respond) -> None:
+        parent_id = ObjectiveRef.parse(action.get("value")).objective_id
+        with session_scope(engine) as session:
+            form = service.open_new(
+                session, scope_of(session, body), user_id=body["user"]["id"], parent_id=parent_id
+            )
+        open_modal(client, body.get("trigger_id"), blocks.propose_modal(form))
+
+    for action_id, lazy in (
+        (ids.ACTION_CATCHBALL_APPROVE, deciding(Move.APPROVE)),
+        (ids.ACTION_CATCHBALL_ACCEPT, deciding(Move.ACCEPT)),
+        (ids.ACTION_CATCHBALL_REQUEST_CHANGES, asking(Move.REQUEST_CHANGES)),
+        (ids.ACTION_CATCHBALL_REJECT, asking(Move.REJECT)),
+        (ids.ACTION_CATCHBALL_COUNTER, asking(Move.COUNTER)),
+        (ids.ACTION_CATCHBALL_REVISE, revise_click),
+        (ids.ACTION_HOME_PROPOSE, home_propose),
+    ):
+        app.action(action_id)(ack=acknowledge, lazy=[lazy])
+
+    # ---- modals: validated and stored in the ack listener, then the DMs -------------------------
+
+    def submitted(store: Callable[..., int], fallback: str) -> Callable:
+        """A view listener around `store`, which checks and saves within Slack's 3 seconds.
+
+        Once `ack()` has been called Bolt has answered Slack, so the DMs are sent from here: a
+        lazy listener would start beside this one and could not yet see what it stored.
+        """
+
+        def on_submission(ack, body, view, client) -> None:
+            try:
+                with session_scope(engine) as session:
+                    scope = scope_of(session, body)
+                    objective_id = store(session, scope, body["user"]["id"], view, client)
+                    # The claim comes after every check: a submission refused inline may be
+                    # corrected and sent again; a stored one, replayed, is rolled back here.
+                    if not claim(
+                        session,
+                        workspace_id=scope.workspace.id,
+                        key=f"catchball.view:{view.get('id', '')}",
+                    ):
+                        raise _Replayed
+                    workspace_id = scope.workspace.id
+            except _Replayed:
+                ack()
+                return
+            except IntegrityError:
+                log.warning("catchball submission raced another one")
+                ack(response_action="errors", errors={fallback: RACED})
+                return
+            except Exception as exc:
+                ack(**form_error_response(exc, fallback_block=fallback))
+                return
+            ack()
+            deliver_submission(client, view, workspace_id, objective_id)
+
+        return on_submission
+
+    def store_proposal(session, scope, user_id, view, client) -> int:
+        context = ProposeContext.parse(view.get("private_metadata"))
+        proposal, owner, note = read_proposal(
+            session, client, workspace_id=scope.workspace.id, values=read_values(view)
+        )
+        return service.submit_proposal(
+            session,
+            client,
+            scope,
+            user_id=user_id,
+            context=context,
+            proposal=proposal,
+            owner=owner,
+            note=note,
+            now=services.clock.now(),
+        )
+
+    def store_counter(session, scope, user_id, view, client) -> int:
+        round_id = RoundRef.parse(view.get("private_metadata")).round_id
+        current = service.check_move(session, scope, round_id=round_id, move=Move.COUNTER)
+        counter, reason = read_counter(read_values(view), current.proposal)
+        return service.make_move(
+            session,
+            scope,
+            user_id=user_id,
+            round_id=round_id,
+            move=Move.COUNTER,
+            now=services.clock.now(),
+            reason=reason,
+            counter=counter,
+        )
+
+    def store_reason(session, scope, user_id, view, client) -> int:
+        context = DecisionContext.parse(view.get("private_metadata"))
+        move = Move(context.move)
+        service.check_move(session, scope, round_id=context.round_id, move=move)
+        return service.make_move(
+            session,
+            scope,
+            user_id=user_id,
+            round_id=context.round_id,
+            move=move,
+            now=services.clock.now(),
+            reason=read_reason(read_values(view)),
+        )
+
+    def deliver_submission(client, view, workspace_id: int, objective_id: int) -> None:
+        deliver(client, workspace_id, objective_id)
+        context = _propose_context(view)
+        if context is not None and context.notice_channel and context.notice_ts:
+            with session_scope(engine) as session:
+                latest = service.latest_view(
+                    session, workspace_id=workspace_id, objective_id=objective_id
+                )
+            _quietly(
+                client.chat_update,
+                channel=context.notice_channel,
+                ts=context.notice_ts,
+                **blocks.revised_notice(latest).as_kwargs(),
+            )
+
+    app.view(ids.VIEW_PROPOSE)(submitted(store_proposal, ids.FIELD_TITLE))
+    app.view(ids.VIEW_COUNTER)(submitted(store_counter, ids.FIELD_REASON))
+    app.view(ids.VIEW_DECISION_REASON)(submitted(store_reason, ids.FIELD_REASON))
+
+    # ---- telling Slack ------------------------------------------------------------------------
+
+    def deliver(client: WebClient, workspace_id: int, objective_id: int) -> None:
+        """Send what the rounds call for and nobody has sent yet (each claimed once)."""
+        with session_scope(engine) as session:
+            todo = service.outstanding(
+                session, workspace_id=workspace_id, objective_id=objective_id
+            )
+        for item in todo:
+            view = item.round
+            try:
+                if item.send == Send.ASK:
+                    sent = client.chat_postMessage(
+                        channel=item.to, **blocks.decision_message(view).as_kwargs()
+                    )
+                    with session_scope(engine) as session:
+                        stored.record_dm(
+                            session,
+                            workspace_id=workspace_id,
+                            round_id=view.round_id,
+                            channel=sent["channel"],
+                            ts=sent["ts"],
+                        )
+                elif item.send == Send.OUTCOME:
+                    client.chat_update(
+                        channel=view.dm_channel,
+                        ts=view.dm_ts,
+                        **blocks.decision_message(view).as_kwargs(),
+                    )
+                else:
+                    build = (
+                        blocks.notice_message
+                        if item.send == Send.NOTICE
+                        else blocks.receipt_message
+                    )
+                    client.chat_postMessage(channel=item.to, **build(view).as_kwargs())
+            except SlackApiError as exc:
+                error = (exc.response or {}).get("error") or "unknown"
+                log.warning("catchball %s of round %s failed: %s", item.send, view.round_id, error)
+                if item.send == Send.ASK and view.proposer != item.to:
+                    _quietly(
+                        client.chat_postMessage,
+                        channel=view.proposer,
+                        **blocks.undelivered_message(view, error).as_kwargs(),
+                    )
+
+
+# ---- reading what people typed ------------------------------------------------------------------
+
+
+def read_proposal(
+    session: Session, client: WebClient, *, workspace_id: int, values: dict[str, str | None]
+) -> tuple[Proposal, Person, str | None]:
+    """The propose modal's values, or FormErrors naming every field that is wrong."""
+    form = forms.Form(values)
+    title = form.take(forms.required_text, ids.FIELD_TITLE, what="a title")
+    metric_name = form.take(forms.required_text, ids.FIELD_METRIC_NAME, what="the metric")
+    unit = form.take(forms.optional_text, ids.FIELD_METRIC_UNIT, limit=20)
+    baseline = form.take(forms.number, ids.FIELD_BASELINE, what="the baseline", required=False)
+    target = form.take(forms.number, ids.FIELD_TARGET, what="the target")
+    plan = form.take(forms.monthly_plan, ids.FIELD_MONTHLY_PLAN)
+    description = form.take(forms.optional_text, ids.FIELD_DESCRIPTION)
+    note = form.take(forms.optional_text, ids.FIELD_NOTE, limit=NOTE_LIMIT)
+    owner = form.take(
+        lambda raw, field: resolve_owner(
+            session, client, workspace_id=workspace_id, slack_user_id=raw, field=field
+        ),
+        ids.FIELD_OWNER,
+    )
+    form.raise_errors()
+    proposal = Proposal(
+        title=title,
+        owner=owner.slack_user_id,
+        metric_name=metric_name,
+        metric_unit=unit,
+        baseline=baseline,
+        target=target,
+        direction="lower" if values.get(ids.FIELD_DIRECTION) == "lower" else "higher",
+        monthly_plan=tuple(plan),
+        description=description,
+    )
+    return proposal, owner, note
+
+
+def read_counter(values: dict[str, str | None], base: Proposal) -> tuple[Proposal, str]:
+    """The counter modal: a different title, target or plan, and why."""
+    form = forms.Form(values)
+    title = form.take(forms.required_text, ids.FIELD_TITLE, what="a title")
+    target = form.take(forms.number, ids.FIELD_TARGET, what="the target")
+    plan = form.take(forms.monthly_plan, ids.FIELD_MONTHLY_PLAN)
+    reason = form.take(
+        forms.required_text, ids.FIELD_REASON, what="the reason for your counter", limit=NOTE_LIMIT
+    )
+    form.raise_errors()
+    counter = replace(base, title=title, target=target, monthly_plan=tuple(plan))
+    if counter == base:
+        form.fail(
+            ids.FIELD_TARGET,
+            "That is the proposal as it stands: change the target, title or plan, "
+            "or close this and press Accept.",
+        )
+        form.raise_errors()
+    return counter, reason
+
+
+def read_reason(values: dict[str, str | None]) -> str:
+    form = forms.Form(values)
+    reason = form.take(forms.required_text, ids.FIELD_REASON, what="a reason", limit=NOTE_LIMIT)
+    form.raise_errors()
+    return reason
+
+
+def _one_ref(args: str, word: str) -> str:
+    words = args.split()
+    if len(words) != 1 or not REF.match(words[0]):
+        example = "propose AN1` proposes an objective cascaded from AN1"
+        if word == "revise":
+            example = "revise AN1.1` proposes a change to AN1.1"
+        raise InvalidInput(f"Name one objective: `/hoshin {example}.")
+    return words[0]
+
+
+# ---- plumbing -----------------------------------------------------------------------------------
+
+
+class _Replayed(Exception):
+    """A submission stored before, arriving again: close the modal, change nothing."""
+
+
+def _propose_context(view: dict) -> ProposeContext | None:
+    if view.get("callback_id") != ids.VIEW_PROPOSE:
+        return None
+    return ProposeContext.parse(view.get("private_metadata"))
+
+
+def _answers_privately(listener: Callable) -> Callable:
+    """Any error of a click reaches the person privately: ephemeral where they clicked, or a DM
+    when the click came from a modal or the Home tab (which have no response_url)."""
+
+    @functools.wraps(listener)
+    def wrapper(**kwargs) -> None:
+        try:
+            listener(**kwargs)
+        except Exception as exc:
+            text = f":warning: {user_message_for(exc)}"
+            body, respond = kwargs["body"], kwargs.get("respond")
+            if respond is not None and body.get("response_url"):
+                respond(response_type="ephemeral", replace_original=False, text=text)
+            else:
+                tell_privately(kwargs["client"], body, text)
+
+    return wrapper
+
+
+def _quietly(call: Callable, **kwargs) -> None:
+    try:
+        call(**kwargs)
+    except SlackApiError as exc:
+        log.warning("catchball: %s", (exc.response or {}).get("error"))
