@@ -54,3 +54,10 @@ class ActionRef(SlackContext):
     """An action item a Done/Blocked button is about."""
 
     action_id: int = Field(ge=1)
+
+
+class CheckInRef(SlackContext):
+    """The objective and period a "Check in" button or the check-in modal is about."""
+
+    objective_id: int = Field(ge=1)
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -61,3 +61,12 @@ ACTION_ACTION_DONE = "action_done"
 ACTION_ACTION_BLOCKED = "action_blocked"
 ACTION_ACTION_REOPEN = "action_reopen"
 BLOCK_ACTION_BUTTONS = "action_buttons"
+
+# Monthly check-in (issue 4)
+ACTION_CHECKIN_OPEN = "checkin_open"  # a "Check in" button on the prompt DM, per objective
+VIEW_CHECKIN = "checkin_modal"
+FIELD_ACTUAL = "actual"
+FIELD_STATUS = "status"
+FIELD_WHAT_HAPPENED = "what_happened"
+FIELD_CHALLENGES = "challenges"
+FIELD_COUNTERMEASURE = "countermeasure"
