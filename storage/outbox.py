@@ -151,10 +151,10 @@ def enqueue_many(
 
 
 def _insert_new(session: Session, insert, rows: list[dict[str, Any]]) -> int:
-    statement = insert(TABLE).values(rows)
-    statement = statement.on_conflict_do_nothing(index_elements=["workspace_id", "dedup_key"])
-    # Counted from RETURNING: rowcount is -1 for this statement on psycopg.
-    return len(session.execute(statement.returning(T.id)).all())
+    statement = insert(TABLE).on_conflict_do_nothing(index_elements=["workspace_id", "dedup_key"])
+    # One cached statement sent as multi-row batches (SQLAlchemy's insertmanyvalues); counted
+    # from RETURNING because rowcount is -1 here on psycopg.
+    return len(session.execute(statement.returning(T.id), rows).all())
 
 
 def _by_key(session: Session, workspace_id: int, dedup_key: str) -> OutboxMessage | None:
