@@ -10,24 +10,9 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-# Calls per minute of Slack's tiers (Slack grants "N+"; we take N).
-TIER_PER_MINUTE = {1: 1.0, 2: 20.0, 3: 50.0, 4: 100.0}
-METHOD_TIERS: dict[str, int] = {
-    "chat.update": 3,
-    "chat.delete": 3,
-    "chat.postEphemeral": 4,
-    "chat.getPermalink": 4,
-    "conversations.open": 3,
-    "conversations.info": 3,
-    "conversations.history": 3,
-    "conversations.replies": 3,
-    "users.info": 4,
-    "views.publish": 4,
-    "views.update": 4,
-    "auth.test": 4,
-}
-DEFAULT_TIER = 3
-POST = "chat.postMessage"
+from bot.slack_limits import POST_MESSAGE, TokenBucket, tier_per_minute
+
+POST = POST_MESSAGE
 # How often to look again at a channel whose call is under way (a post waits an interval).
 BUSY_POLL = 0.01
 
@@ -76,7 +61,7 @@ class DeliveryLimits:
         elif method in self.method_per_minute:
             base = self.method_per_minute[method]
         else:
-            base = TIER_PER_MINUTE[METHOD_TIERS.get(method, DEFAULT_TIER)]
+            base = tier_per_minute(method)
         return base * self.scale
 
     @property
@@ -86,27 +71,6 @@ class DeliveryLimits:
 
     def scaled(self, scale: float) -> DeliveryLimits:
         return replace(self, scale=self.scale * scale)
-
-
-@dataclass
-class _Bucket:
-    rate: float  # tokens per second
-    capacity: float
-    tokens: float
-    last: float
-
-    def wait(self, now: float) -> float:
-        self._refill(now)
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
-
-    def take(self, now: float) -> None:
-        self._refill(now)
-        self.tokens -= 1
-
-    def _refill(self, now: float) -> None:
-        if now > self.last:
-            self.tokens = min(self.capacity, self.tokens + (now - self.last) * self.rate)
-            self.last = now
 
 
 class Pacer:
@@ -123,7 +87,7 @@ class Pacer:
         self.limits = limits
         self._now = clock
         self._lock = threading.Lock()
-        self._buckets: dict[tuple[int, str], _Bucket] = {}
+        self._buckets: dict[tuple[int, str], TokenBucket] = {}
         self._blocked: dict[tuple[int, str], float] = {}
         self._channel_ready: dict[tuple[int, str], float] = {}
         self._channel_busy: set[tuple[int, str]] = set()
@@ -136,7 +100,7 @@ class Pacer:
             if channel_wait > 0:
                 return channel_wait, "channel"
             blocked = self._blocked.get((workspace_id, method), 0.0) - now
-            bucket_wait = self._bucket(workspace_id, method, now).wait(now)
+            bucket_wait = self._bucket(workspace_id, method, now).wait_needed(now)
             method_wait = max(blocked, bucket_wait)
             return (method_wait, "method") if method_wait > 0 else (0.0, "")
 
@@ -183,7 +147,7 @@ class Pacer:
             return 0.0
         return ready - now
 
-    def _bucket(self, workspace_id: int, method: str, now: float) -> _Bucket:
+    def _bucket(self, workspace_id: int, method: str, now: float) -> TokenBucket:
         key = (workspace_id, method)
         bucket = self._buckets.get(key)
         if bucket is None:
@@ -191,7 +155,7 @@ class Pacer:
             rate = per_minute / 60
             # Never more than a tenth of a minute's budget at once (1 for Tier 1 methods).
             capacity = max(1.0, min(self.limits.burst, math.floor(per_minute / 10)))
-            bucket = _Bucket(rate=rate, capacity=capacity, tokens=1.0, last=now)
+            bucket = TokenBucket(capacity=capacity, rate=rate, tokens=1.0, last=now)
             self._buckets[key] = bucket
         return bucket
 

@@ -3,60 +3,17 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
-# Calls per minute per tier (Slack grants "N+" per minute; the stand-in grants exactly N).
-TIER_PER_MINUTE: dict[int, float] = {1: 1, 2: 20, 3: 50, 4: 100}
+from bot import slack_limits
+from bot.slack_limits import DEFAULT_TIER, TIER_PER_MINUTE, TokenBucket
 
 # None = not limited. "post" = chat.postMessage's own rule (per channel + workspace-wide).
 METHOD_TIERS: dict[str, int | str | None] = {
+    **slack_limits.METHOD_TIERS,
     # Bolt calls auth.test at start-up and per request without a cached result: never limit it.
     "auth.test": None,
     "chat.postMessage": "post",
-    "chat.update": 3,
-    "chat.delete": 3,
-    "chat.postEphemeral": 4,
-    "chat.getPermalink": 4,
-    "conversations.open": 3,
-    "conversations.info": 3,
-    "conversations.replies": 3,
-    "conversations.history": 3,
-    "conversations.list": 2,
-    "users.info": 4,
-    "users.list": 2,
-    "users.lookupByEmail": 3,
-    "views.open": 4,
-    "views.push": 4,
-    "views.update": 4,
-    "views.publish": 4,
-    "files.getUploadURLExternal": 4,
-    "files.completeUploadExternal": 4,
 }
-DEFAULT_TIER = 3
-
-
-@dataclass
-class TokenBucket:
-    capacity: float
-    rate: float  # tokens per second
-    tokens: float
-    last: float
-
-    def wait_needed(self, now: float) -> float:
-        """Seconds until one token is available (0 if one is available now)."""
-        self._refill(now)
-        if self.tokens >= 1:
-            return 0.0
-        return (1 - self.tokens) / self.rate
-
-    def take(self, now: float) -> None:
-        self._refill(now)
-        self.tokens -= 1
-
-    def _refill(self, now: float) -> None:
-        if now > self.last:
-            self.tokens = min(self.capacity, self.tokens + (now - self.last) * self.rate)
-            self.last = now
 
 
 def retry_after_header(wait: float) -> int:
