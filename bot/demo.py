@@ -25,7 +25,7 @@ from bot.standin import SlackStandIn
 from bot.transcript import render_blocks, render_message
 from storage import status as reads
 from storage.db import make_engine, session_scope, upgrade
-from storage.models import Workspace
+from storage.workspaces import all_workspaces
 
 EXAMPLE_PLAN = Path(__file__).parent / "examples" / "acme-2027.yaml"
 DEMO_START = datetime(2027, 1, 18, 9, 30, tzinfo=UTC)
@@ -68,7 +68,7 @@ def run_demo(out_dir: Path) -> Path:
     report = import_plan(engine, EXAMPLE_PLAN.read_text(encoding="utf-8"), actor="demo")
 
     with session_scope(engine) as session:
-        workspace = session.query(Workspace).one()
+        [workspace] = all_workspaces(session)
         people = reads.people(session, workspace_id=workspace.id)
         rows = reads.active_objectives(session, workspace_id=workspace.id)
     team_id = workspace.team_id

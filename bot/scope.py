@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.errors import NotAllowed, WorkspaceNotSetUp
 from storage.models import Person, Workspace
-from storage.workspaces import find_person, find_workspace
+from storage.workspaces import admin_slack_ids, find_person, find_workspace
 
 NO_PLAN = (
     "This workspace has no Hoshin plan yet. An admin can load one with "
@@ -27,11 +27,7 @@ class Scope:
 
     def require_admin(self, session: Session, what: str) -> Person:
         if self.person is None or not self.person.is_admin:
-            admins = session.exec(
-                select(Person.slack_user_id).where(
-                    Person.workspace_id == self.workspace.id, Person.is_admin.is_(True)
-                )
-            ).all()
+            admins = admin_slack_ids(session, workspace_id=self.workspace.id)
             who = ", ".join(f"<@{a}>" for a in admins[:5]) or "an admin"
             raise NotAllowed(f"Only admins can {what}. Ask {who}.")
         return self.person

@@ -28,3 +28,17 @@ def find_people_by_name(session: Session, *, workspace_id: int, name: str) -> li
             )
         )
     )
+
+
+def admin_slack_ids(session: Session, *, workspace_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(Person.slack_user_id)
+            .where(Person.workspace_id == workspace_id, Person.is_admin.is_(True))
+            .order_by(Person.id)
+        )
+    )
+
+
+def all_workspaces(session: Session) -> list[Workspace]:
+    return list(session.exec(select(Workspace).order_by(Workspace.id)))
