@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -21,6 +22,10 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
     quiet()  # library loggers would otherwise log request bodies
     settings = services.settings
     settings.require("slack_bot_token", "slack_signing_secret")
+    if services.review_poster is None:
+        from schedules.review_poster import ReviewPoster
+
+        services = replace(services, review_poster=ReviewPoster(services))
     app = App(
         client=client or make_web_client(settings),
         signing_secret=settings.slack_signing_secret.get_secret_value(),

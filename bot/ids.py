@@ -70,3 +70,5 @@ FIELD_STATUS = "status"
 FIELD_WHAT_HAPPENED = "what_happened"
 FIELD_CHALLENGES = "challenges"
 FIELD_COUNTERMEASURE = "countermeasure"
+ACTION_REVIEW_RETRY = "review_retry"  # an admin's "Try again" on a review channel that was held
+BLOCK_REVIEW_ACTIONS = "review_actions"

@@ -5,7 +5,17 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import actions, catchball, checks, commands, home, objective_admin, status, vision
+from handlers import (
+    actions,
+    catchball,
+    checkin,
+    checks,
+    commands,
+    home,
+    objective_admin,
+    status,
+    vision,
+)
 
 
 def register_all(app: App, services: Services) -> commands.CommandRegistry:
@@ -18,4 +28,5 @@ def register_all(app: App, services: Services) -> commands.CommandRegistry:
     actions.register(app, services, registry)
     checks.register(app, services, registry)
     catchball.register(app, services, registry)
+    checkin.register(app, services, registry)
     return registry

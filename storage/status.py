@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Text, and_, cast
+from sqlalchemy import Text, and_, cast, or_
 from sqlmodel import Session, func, select
 
 from storage.models import ActionItem, CheckIn, Objective, ObjectiveState, Person
@@ -114,10 +114,17 @@ def people(session: Session, *, workspace_id: int) -> dict[int, PersonRow]:
 
 
 def latest_check_ins(session: Session, *, workspace_id: int) -> dict[int, CheckInRow]:
-    """The most recent check-in of every objective, in one query."""
+    """The most recent check-in of every objective that reports something, in one query.
+
+    A comment alone (a text reply to the prompt DM) says nothing about health, so it never
+    hides the latest status or actual.
+    """
     latest = (
         select(CheckIn.objective_id, func.max(CheckIn.period).label("period"))
-        .where(CheckIn.workspace_id == workspace_id)
+        .where(
+            CheckIn.workspace_id == workspace_id,
+            or_(CheckIn.status.is_not(None), CheckIn.actual.is_not(None)),
+        )
         .group_by(CheckIn.objective_id)
         .subquery()
     )

@@ -66,3 +66,20 @@ def test_unknown_workspace_and_unknown_ref_are_clear(engine):
             query=StatusQuery(kind="objective", ref="AN3"),
             today=date(2027, 1, 1),
         )
+
+
+def test_a_comment_alone_does_not_hide_the_latest_status(engine):
+    with Session(engine) as session:
+        ws = f.workspace(session, "T0C")
+        an1 = f.objective(session, ws, "AN1", target=14.0)
+        f.check_in(session, an1, "2027-05", actual=12, status="off_track")
+        f.check_in(session, an1, "2027-06", comment="Busy month, numbers next week")
+        session.commit()
+    message = answer_status(
+        engine,
+        team_id="T0C",
+        query=StatusQuery(kind="objective", ref="AN1"),
+        today=date(2027, 6, 20),
+    )
+    text = str(message.blocks)
+    assert "12 in May 2027" in text and "off track" in text

@@ -1,0 +1,359 @@
+"""Review threads: one per review channel and month, rebuilt from the database, posted via the outbox.
+
+Where an objective's check-ins go, and what a thread shows: `bot.review_plan`.
+
+A thread is synced in steps, each a set of outbox rows (delivery sends them):
+1. no parent yet: the parent post is enqueued;
+2. once it is sent, its ts becomes the thread's; each check-in of the month gets one reply
+   (posted once; its ts copied back onto the check-in when sent), an edited check-in a
+   chat.update of its reply, and the parent a chat.update whenever its content changed.
+Dedup keys carry a version and a hash of the content, so an unchanged message is never updated
+again and a re-run enqueues nothing. A channel the bot cannot post to holds its rows (delivery
+does that): the answers stay in the database, the workspace's admins get one DM per channel,
+reason and episode, with a Try again button that releases the rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.blocks import review as render
+from bot.context import SlackContext
+from bot.cycle import current_due, parse_local_time, previous_period
+from bot.review_plan import CheckInReply, ReviewPlan, channel_for
+from storage import outbox
+from storage import review as store
+from storage.checkins import set_reply_ts
+from storage.db import session_scope
+from storage.models import Workspace
+from storage.models.review import OutboxState
+from storage.review import ThreadPost
+
+log = logging.getLogger(__name__)
+
+POST = "chat.postMessage"
+UPDATE = "chat.update"
+
+
+class ReviewChannelRef(SlackContext):
+    """The review channel an admin's Try again button is about."""
+
+    channel: str = Field(pattern=r"^[CG][A-Z0-9]{2,31}$")
+
+
+@dataclass
+class SyncReport:
+    enqueued: int = 0  # outbox rows written
+    recorded: int = 0  # ts copied from a sent row onto a thread or a check-in
+    held_channels: set[str] = field(default_factory=set)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.enqueued or self.recorded)
+
+    def add(self, other: SyncReport) -> None:
+        self.enqueued += other.enqueued
+        self.recorded += other.recorded
+        self.held_channels |= other.held_channels
+
+
+# ---- where check-ins go -------------------------------------------------------------------------
+
+
+def note_check_ins(
+    session: Session, workspace: Workspace, objective_ids: Iterable[int], period: str
+) -> list[int]:
+    """The threads (created when new) that the check-ins of these objectives belong to."""
+    channels = {channel_for(session, workspace, i) for i in objective_ids}
+    return [
+        store.thread_for(session, workspace_id=workspace.id, channel=c, period=period).id
+        for c in sorted(c for c in channels if c)
+    ]
+
+
+# ---- syncing ------------------------------------------------------------------------------------
+
+
+def _digest(payload: dict[str, Any]) -> str:
+    content = {"text": payload.get("text"), "blocks": payload.get("blocks")}
+    raw = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def parent_prefix(thread_id: int) -> str:
+    return f"review:{thread_id}:parent:"
+
+
+def reply_prefix(thread_id: int, check_in_id: int) -> str:
+    return f"review:{thread_id}:reply:{check_in_id}:"
+
+
+class _Writer:
+    """Enqueues a thread's rows, counting them."""
+
+    def __init__(self, session: Session, workspace_id: int, report: SyncReport) -> None:
+        self.session, self.workspace_id, self.report = session, workspace_id, report
+
+    def post_once(self, key: str, payload: dict[str, Any]) -> None:
+        self.report.enqueued += 1
+        outbox.enqueue(
+            self.session,
+            workspace_id=self.workspace_id,
+            dedup_key=key,
+            method=POST,
+            payload=payload,
+        )
+
+    def keep_current(
+        self, prefix: str, rows: list[ThreadPost], where: tuple[str, str], content: dict
+    ) -> None:
+        """A chat.update when `content` differs from the latest this message was given."""
+        digest = _digest(content)
+        if _digest(rows[-1].payload) == digest:
+            return
+        self.report.enqueued += 1
+        outbox.enqueue(
+            self.session,
+            workspace_id=self.workspace_id,
+            dedup_key=f"{prefix}u{len(rows)}:{digest}",
+            method=UPDATE,
+            payload={"channel": where[0], "ts": where[1], **content},
+        )
+
+
+def sync_thread(session: Session, plan: ReviewPlan, thread_id: int) -> SyncReport:
+    """One step of one thread (see the module docstring); run it again after delivery."""
+    report = SyncReport()
+    thread = store.lock_thread(session, thread_id=thread_id)
+    if thread is None:
+        return report
+    posts = store.thread_posts(
+        session, workspace_id=plan.workspace_id, prefix=f"review:{thread.id}:"
+    )
+    rows: dict[str, list[ThreadPost]] = defaultdict(list)
+    for post in posts:
+        rows[_prefix_of(post.dedup_key)].append(post)
+    held = [p for p in posts if p.state == OutboxState.HELD]
+    store.set_blocked(session, thread_id=thread.id, reason=held[0].last_error if held else None)
+    if held:
+        report.held_channels.add(thread.channel)
+    summary = plan.summary(session, thread.channel, thread.period)
+    parent = render.review_parent(summary).as_kwargs()
+    write = _Writer(session, plan.workspace_id, report)
+    parent_rows = rows.get(parent_prefix(thread.id), [])
+    if thread.ts is None:
+        if not parent_rows:
+            write.post_once(
+                parent_prefix(thread.id) + "post", {"channel": thread.channel, **parent}
+            )
+            return report
+        first = parent_rows[0]
+        if first.state != OutboxState.SENT or not first.result_ts:
+            return report  # on its way, held or failed: nothing can hang below it yet
+        store.set_ts(session, thread_id=thread.id, ts=first.result_ts)
+        thread.ts = first.result_ts
+        report.recorded += 1
+    channel = parent_rows[0].result_channel if parent_rows else None
+    channel = channel or thread.channel
+    if parent_rows:
+        write.keep_current(parent_prefix(thread.id), parent_rows, (channel, thread.ts), parent)
+    for line in summary.lines:
+        check_in = line.check_in
+        if check_in is None:
+            continue
+        reply = render.check_in_reply(
+            CheckInReply(line, thread.period, plan.person_slack_id(check_in.person_id))
+        ).as_kwargs()
+        prefix = reply_prefix(thread.id, check_in.id)
+        mine = rows.get(prefix, [])
+        if not mine:
+            write.post_once(prefix + "post", {"channel": channel, "thread_ts": thread.ts, **reply})
+            continue
+        reply_ts = check_in.thread_reply_ts
+        if reply_ts is None:
+            if mine[0].state != OutboxState.SENT or not mine[0].result_ts:
+                continue
+            reply_ts = mine[0].result_ts
+            set_reply_ts(session, check_in_id=check_in.id, ts=reply_ts)
+            report.recorded += 1
+        write.keep_current(prefix, mine, (mine[0].result_channel or channel, reply_ts), reply)
+    return report
+
+
+def _prefix_of(key: str) -> str:
+    """The message a row is about: `review:7:reply:12:post` and `review:7:reply:12:u3:<hash>`
+    are both about `review:7:reply:12:`."""
+    parts = key.split(":")
+    keep = parts[:-1] if parts[-1] == "post" else parts[:-2]
+    return ":".join(keep) + ":"
+
+
+# ---- a channel the bot cannot post to ---------------------------------------------------------
+
+
+def held_alert_key(channel: str, reason: str, oldest_id: int, admin: str) -> str:
+    """Once per channel, reason and episode (the oldest row held), per admin."""
+    return f"review-held:{channel}:{reason}:{oldest_id}:{admin}"
+
+
+def alert_admins(session: Session, *, workspace_id: int, channels: set[str]) -> int:
+    """DM the workspace's admins about review channels whose rows are held; returns rows new."""
+    held = [
+        h
+        for h in outbox.held_by_channel(session, workspace_id=workspace_id)
+        if h.channel in channels
+    ]
+    if not held:
+        return 0
+    admins = store.admins(session, workspace_id=workspace_id)
+    if not admins:
+        log.warning("review rows held in %d channel(s) and no admin to tell", len(held))
+    new = 0
+    for h in held:
+        reason = (h.reason or "cannot_post")[:40]
+        channel = h.channel or ""
+        message = render.held_alert(
+            channel, reason, retry_value=ReviewChannelRef(channel=channel).dump()
+        ).as_kwargs()
+        for admin in admins:
+            key = held_alert_key(channel, reason, h.oldest_id, admin.slack_user_id)
+            if outbox.by_key(session, workspace_id=workspace_id, dedup_key=key) is not None:
+                continue
+            outbox.enqueue(
+                session,
+                workspace_id=workspace_id,
+                dedup_key=key,
+                method=POST,
+                payload={"channel": admin.slack_user_id, **message},
+            )
+            new += 1
+    return new
+
+
+@dataclass(frozen=True)
+class Released:
+    rows: int
+    thread_ids: list[int]
+
+
+def release_channel(session: Session, *, workspace_id: int, channel: str) -> Released:
+    """An admin says the channel is fixed: its held rows go out again (held again if not)."""
+    rows = outbox.release_channel(session, workspace_id=workspace_id, channel=channel)
+    thread_ids = []
+    for thread in store.threads(session, workspace_id=workspace_id, channel=channel):
+        store.set_blocked(session, thread_id=thread.id, reason=None)
+        thread_ids.append(thread.id)
+    return Released(rows, thread_ids)
+
+
+def held_reason(engine: Engine, *, workspace_id: int, channel: str) -> str | None:
+    """Why rows for `channel` are held right now, or None when none are."""
+    with session_scope(engine) as session:
+        for h in outbox.held_by_channel(session, workspace_id=workspace_id):
+            if h.channel == channel:
+                return h.reason or "cannot_post"
+    return None
+
+
+# ---- running the steps ----------------------------------------------------------------------------
+
+
+def open_periods(workspace: Workspace, now: datetime) -> tuple[str, str]:
+    """The months whose check-ins can still change: the one due now and the one before.
+
+    The same rule as `bot.checkin.period_state`: a month closes once the check-in of the month
+    two after it has fallen due.
+    """
+    due = current_due(
+        now,
+        business_day_of_month=workspace.checkin_business_day,
+        local_time=parse_local_time(workspace.checkin_time),
+        timezone=workspace.timezone,
+    )
+    return due.period, previous_period(due.period)
+
+
+def sync_workspace(
+    engine: Engine,
+    workspace_id: int,
+    *,
+    thread_ids: Iterable[int] | None = None,
+    periods: Iterable[str] | None = None,
+) -> SyncReport:
+    """One step of the workspace's threads (all, or those named), each in its own transaction."""
+    with session_scope(engine) as session:
+        workspace = session.get(Workspace, workspace_id)
+        if workspace is None:
+            return SyncReport()
+        plan = ReviewPlan(session, workspace)
+        chosen = store.threads(
+            session, workspace_id=workspace_id, periods=periods, thread_ids=thread_ids
+        )
+        ids = [t.id for t in chosen]
+    report = SyncReport()
+    for thread_id in ids:
+        with session_scope(engine) as session:
+            report.add(sync_thread(session, plan, thread_id))
+    if report.held_channels:
+        with session_scope(engine) as session:
+            report.enqueued += alert_admins(
+                session, workspace_id=workspace_id, channels=report.held_channels
+            )
+    return report
+
+
+def sync_all(engine: Engine, *, now: datetime, workspace_id: int | None = None) -> SyncReport:
+    """One step of every thread that can still change, in every workspace not suspended.
+
+    For a periodic job: threads of the open months, and any thread not posted yet or blocked.
+    It only writes outbox rows; delivery sends them, and the next run takes the next step.
+    """
+    with session_scope(engine) as session:
+        workspaces = [
+            (w.id, open_periods(w, now))
+            for w in store.workspaces_with_threads(session)
+            if workspace_id is None or w.id == workspace_id
+        ]
+    report = SyncReport()
+    for ws_id, periods in workspaces:
+        report.add(sync_workspace(engine, ws_id, periods=periods))
+    return report
+
+
+def settle(
+    engine: Engine,
+    deliver: Callable[[], Any],
+    *,
+    now: datetime,
+    workspace_id: int | None = None,
+    thread_ids: Iterable[int] | None = None,
+    rounds: int = 5,
+) -> SyncReport:
+    """Sync and deliver in turn until nothing changes: parent, then replies, then their ts.
+
+    `deliver` is one delivery pass (`Deliverer.run_once`). With `thread_ids` only those
+    threads are synced (after one check-in); without, every open thread (`sync_all`).
+    """
+    chosen = list(thread_ids) if thread_ids is not None else None
+    total = SyncReport()
+    for _ in range(rounds):
+        if chosen is not None and workspace_id is not None:
+            report = sync_workspace(engine, workspace_id, thread_ids=chosen)
+        else:
+            report = sync_all(engine, now=now, workspace_id=workspace_id)
+        total.add(report)
+        if not report.changed:
+            break
+        deliver()
+    return total

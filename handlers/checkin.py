@@ -1,0 +1,172 @@
+"""The monthly check-in in Slack: the Check in button and modal, DM replies, Try again, away."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+from sqlalchemy.exc import IntegrityError
+
+from bot import checkin, ids, review
+from bot.blocks import checkin as blocks
+from bot.blocks import review as review_blocks
+from bot.context import CheckInRef
+from bot.review import ReviewChannelRef
+from bot.scope import load_scope
+from bot.services import Services
+from handlers.actions import open_modal
+from handlers.commands import CommandRegistry, CommandRequest, Subcommand
+from handlers.errors import form_error_response, tell_privately, user_message_for
+from handlers.modal_values import read_values
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+RACED = "Someone saved this check-in at the same moment. Please submit again."
+
+
+def register(app: App, services: Services, registry: CommandRegistry) -> None:
+    engine = services.engine
+    poster = services.review_poster
+
+    def acknowledge(ack) -> None:
+        ack()
+
+    # ---- the Check in button --------------------------------------------------------------------
+
+    @_answers_privately
+    def open_checkin(body, action, client, respond) -> None:
+        ref = CheckInRef.parse(action.get("value"))
+        with session_scope(engine) as session:
+            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+            form = checkin.open_form(session, scope, ref=ref, now=services.clock.now())
+        open_modal(client, body.get("trigger_id"), blocks.checkin_modal(form))
+
+    app.action(ids.ACTION_CHECKIN_OPEN)(ack=acknowledge, lazy=[open_checkin])
+
+    # ---- the modal: validated and stored inside the ack, then the review thread -----------------
+
+    def submitted(ack, body, view, **_) -> None:
+        # Not a lazy listener: Bolt starts those beside this function, so one could sync the
+        # review thread before this transaction has committed the check-in.
+        try:
+            ref = CheckInRef.parse(view.get("private_metadata"))
+            with session_scope(engine) as session:
+                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+                done = checkin.submit(
+                    session,
+                    scope,
+                    ref=ref,
+                    values=read_values(view),
+                    now=services.clock.now(),
+                    view_id=view.get("id", ""),
+                )
+        except IntegrityError:
+            log.warning("check-in submission raced another one")
+            ack(response_action="errors", errors={ids.FIELD_STATUS: RACED})
+            return
+        except Exception as exc:
+            ack(**form_error_response(exc, fallback_block=ids.FIELD_STATUS))
+            return
+        ack()  # Bolt answers Slack now; the modal closes while the thread is brought up to date
+        if done is not None:
+            poster.after(done.workspace_id, done.thread_ids)
+
+    app.view(ids.VIEW_CHECKIN)(submitted)
+
+    # ---- words written back to the prompt DM ---------------------------------------------------
+
+    @app.event({"type": "message", "subtype": None})
+    def dm_reply(event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im" or event.get("bot_id") or not event.get("user"):
+            return
+        team_id = body.get("team_id") or event.get("team")
+        event_id = body.get("event_id")
+        if not team_id or not event_id:
+            return
+        try:
+            with session_scope(engine) as session:
+                kept = checkin.keep_dm_reply(
+                    session,
+                    team_id=team_id,
+                    user_id=event["user"],
+                    text=event.get("text") or "",
+                    event_id=event_id,
+                    now=services.clock.now(),
+                )
+        except Exception:
+            log.exception("a DM reply could not be kept")
+            return
+        if kept is not None:
+            poster.after(kept.workspace_id, kept.thread_ids)
+
+    # ---- an admin's Try again on a review channel that was held -----------------------------------
+
+    @_answers_privately
+    def retry(body, action, client, respond) -> None:
+        channel = ReviewChannelRef.parse(action.get("value")).channel
+        with session_scope(engine) as session:
+            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+            scope.require_admin(session, "post the review thread again")
+            released = review.release_channel(
+                session, workspace_id=scope.workspace.id, channel=channel
+            )
+            workspace_id = scope.workspace.id
+        poster.after(workspace_id, released.thread_ids, wait=True)
+        reason = review.held_reason(engine, workspace_id=workspace_id, channel=channel)
+        _reply(body, client, respond, review_blocks.retry_answer(channel, reason, released.rows))
+
+    app.action(ids.ACTION_REVIEW_RETRY)(ack=acknowledge, lazy=[retry])
+
+    # ---- /hoshin away ---------------------------------------------------------------------------
+
+    def away(request: CommandRequest) -> None:
+        with session_scope(engine) as session:
+            scope = load_scope(session, team_id=request.team_id, user_id=request.user_id)
+            change = checkin.set_away(session, scope, args=request.args, today=services.today())
+            workspace_id = scope.workspace.id
+        request.respond(response_type="ephemeral", text=blocks.away_answer(change))
+        if change.changed:
+            poster.after(workspace_id)
+
+    registry.add(
+        Subcommand(
+            name="away",
+            usage="/hoshin away until YYYY-MM-DD | off",
+            summary="Pause your monthly check-in prompts while you are away (your manager is "
+            "told); `off` when you are back.",
+            run=away,
+        )
+    )
+
+
+def _team(body: dict[str, Any]) -> str:
+    return (body.get("team") or {}).get("id") or body.get("team_id") or ""
+
+
+def _reply(body: dict[str, Any], client, respond, text: str) -> None:
+    """Privately, where the click was: ephemeral on a message, else a DM."""
+    if respond is not None and body.get("response_url"):
+        respond(response_type="ephemeral", replace_original=False, text=text)
+    else:
+        tell_privately(client, body, text)
+
+
+def _answers_privately(listener: Callable) -> Callable:
+    """Any error of a click reaches the person privately, and nothing else happens."""
+
+    @functools.wraps(listener)
+    def wrapper(**kwargs) -> None:
+        try:
+            listener(**kwargs)
+        except Exception as exc:
+            _reply(
+                kwargs["body"],
+                kwargs["client"],
+                kwargs.get("respond"),
+                f":warning: {user_message_for(exc)}",
+            )
+
+    return wrapper
