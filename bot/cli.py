@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -55,19 +56,35 @@ def run(use_http: bool, host: str, port: int) -> None:
     except SettingsError as exc:
         hint = " (or run with --http)" if "APP_TOKEN" in str(exc) else ""
         raise click.ClickException(f"{exc}{hint}") from exc
+    from schedules.scheduler import start_scheduler
+
     engine = _engine(settings)
     upgrade(engine)
-    app = create_app(Services(settings=settings, engine=engine, clock=SystemClock()))
-    if use_http:
-        from bot.server import serve_http
+    services = Services(settings=settings, engine=engine, clock=SystemClock())
+    app = create_app(services)
+    # SIGTERM ends the process through `finally`, so the scheduler stops cleanly. In HTTP mode
+    # uvicorn catches the signal first, drains requests, and raises it again to this handler.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    scheduler = start_scheduler(services)
+    try:
+        if use_http:
+            from bot.server import serve_http
 
-        click.echo(f"Hoshin Bot serving http://{host}:{port}/slack/events")
-        serve_http(app, engine, host=host, port=port)
-    else:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+            click.echo(f"Hoshin Bot serving http://{host}:{port}/slack/events")
+            serve_http(app, engine, host=host, port=port)
+        else:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        click.echo("Hoshin Bot connecting to Slack over Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+            click.echo("Hoshin Bot connecting to Slack over Socket Mode")
+            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.stop()
+
+
+def _stop_on_sigterm(_signum, _frame) -> None:
+    raise SystemExit(0)
 
 
 @main.group()
@@ -129,6 +146,74 @@ def plan_export(file: Path | None, team_id: str | None) -> None:
     else:
         file.write_text(text, encoding="utf-8")
         click.echo(f"plan written to {file}")
+
+
+@main.group()
+def jobs() -> None:
+    """The scheduled jobs `hoshin run` runs: list them, or run one now."""
+
+
+@jobs.command("list")
+def jobs_list() -> None:
+    """Each job, how often it runs, and what comes next (check-ins: per workspace)."""
+    from schedules.jobs import upcoming_prompts, waiting_posts
+    from schedules.scheduler import REVIEW_SYNC, registry
+    from storage.db import upgrade
+
+    engine = _engine(_settings())
+    upgrade(engine)
+    clock = SystemClock()
+    for job in registry():
+        click.echo(f"{job.name:<16} every {_every(job.every_seconds):<7} {job.summary}")
+        if job.name == "monthly-checkin":
+            for line in upcoming_prompts(engine, clock) or ["no workspace yet"]:
+                click.echo(f"{'':<16} next: {line}")
+        elif job.name == "deliver":
+            click.echo(f"{'':<16} {waiting_posts(engine)} message(s) waiting")
+    if REVIEW_SYNC not in registry():
+        click.echo(f"{REVIEW_SYNC.name:<16} not scheduled: bot.review.sync_all does not exist yet")
+
+
+def _every(seconds: float) -> str:
+    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
+
+
+@jobs.command("run")
+@click.argument("name")
+@click.option(
+    "--period",
+    metavar="YYYY-MM",
+    help="monthly-checkin only: queue that period's prompts for everyone, whatever the time.",
+)
+def jobs_run(name: str, period: str | None) -> None:
+    """Run the job NAME once, now (monthly-checkin, reminders, deliver, ...)."""
+    from bot.services import Services
+    from schedules.jobs import check_period
+    from schedules.scheduler import JobContext, find_job
+    from storage.db import upgrade
+
+    settings = _settings()
+    configure_logging("WARNING")  # the report is printed below; only trouble is logged
+    try:
+        job = find_job(name)
+        if period is not None and job.name != "monthly-checkin":
+            raise click.UsageError("--period is for monthly-checkin only")
+        check_period(period)
+        engine = _engine(settings)
+        upgrade(engine)
+        context = JobContext(Services(settings=settings, engine=engine, clock=SystemClock()))
+        options = {"period": period} if period is not None else {}
+        if job.name == "deliver":
+            options["max_messages"] = None  # an operator's run sends everything due
+        report = job.run(context, **options)
+    except HoshinError as exc:
+        raise click.ClickException(exc.message) from exc
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    text = report.text() if hasattr(report, "text") else str(report)
+    click.echo(f"{job.name}: {text}")
+    if getattr(report, "errors", None):
+        sys.exit(1)
 
 
 @main.command()

@@ -7,6 +7,7 @@ shows what they would see.
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from storage.workspaces import all_workspaces
 
 EXAMPLE_PLAN = Path(__file__).parent / "examples" / "acme-2027.yaml"
 DEMO_START = datetime(2027, 1, 18, 9, 30, tzinfo=UTC)
+DEMO_SPEED = 10
 
 
 @dataclass
@@ -107,6 +109,7 @@ def run_demo(out_dir: Path) -> Path:
     try:
         transcript = _play(sender, standin, rows, people, workspace, names, report)
         _play_catchball(transcript, SlackSide(sender, standin), clock, rows, people, channel_names)
+        _play_month(transcript, SlackSide(sender, standin), clock, engine, settings, people)
     finally:
         server.stop()
         standin.stop()
@@ -324,3 +327,69 @@ def _ref_in(text: str) -> str | None:
 
     match = re.search(r"\b(AN7\.1\.\d+)\b", text)
     return match.group(1) if match else None
+
+
+def _play_month(t: Transcript, ui: SlackSide, clock: ManualClock, engine, settings, people) -> None:
+    """Step 6: April's check-in prompts go out; Felix checks in; the review thread appears."""
+    from schedules.delivery import Deliverer, limits_from, make_delivery_client
+    from schedules.jobs import queue_monthly_prompts
+
+    by_slack = {p.slack_user_id: p for p in people.values()}
+    felix = by_slack["U0FELI16"]
+    clock.set(datetime(2027, 4, 5, 18, 0, tzinfo=UTC))  # the 3rd business day, after 09:30 in NY
+    report = queue_monthly_prompts(engine, clock)
+    deliverer = Deliverer(
+        engine,
+        make_delivery_client(settings),
+        clock,
+        limits=limits_from(settings).scaled(DEMO_SPEED),
+    )
+    deliverer.run_until_idle(timeout=60)
+    t.heading("13. April's check-in: one DM per owner, at 09:30 in each owner's timezone")
+    t.note(f"The `monthly-checkin` job ran on {clock.now():%d %B %Y}: {'; '.join(report.lines)}.")
+    prompt = ui.wait_dm_with(felix.slack_user_id, "Monthly check-in")
+    _dm(t, felix, prompt)
+
+    t.heading(f"14. {felix.name} checks in on AN7.1.2")
+    modal = _open_checkin(ui, felix.slack_user_id, prompt, "AN7.1.2")
+    answer = {
+        ids.FIELD_ACTUAL: "6.5",
+        ids.FIELD_STATUS: "at_risk",
+        ids.FIELD_WHAT_HAPPENED: "Per-team routing is live for 31 of 48 services.",
+        ids.FIELD_CHALLENGES: "The two legacy services still page through the shared rota.",
+        ids.FIELD_COUNTERMEASURE: "Jan moves them in May; until then a follow-the-sun rota.",
+    }
+    ui.submit(felix.slack_user_id, modal, answer)
+    t.note(
+        f"**{felix.name}** clicks **Check in**: actual 6.5 minutes, *at risk*, with what "
+        "happened, the challenge and a countermeasure."
+    )
+    ui.standin.wait_for(lambda s: len(s.messages("C0ENGREVIEW")) >= 2, 20)
+    thread = ui.standin.messages("C0ENGREVIEW")
+    if thread:
+        t.lines += ["*Hoshin Bot in #review-an7, the April review thread:*", ""]
+        for message in thread:
+            t.lines += [
+                render_message({"text": message.text, "blocks": message.blocks}, t.names),
+                "",
+            ]
+
+
+def _open_checkin(ui: SlackSide, user: str, prompt, ref: str) -> dict:
+    """Click the prompt's Check in button for `ref` and return the modal it opens."""
+    for block in prompt.blocks or []:
+        elements = block.get("elements") or []
+        if block.get("accessory"):
+            elements = [block["accessory"]]
+        for element in elements:
+            if element.get("action_id") == ids.ACTION_CHECKIN_OPEN and ref in json.dumps(block):
+                before = len(ui.modals(ids.VIEW_CHECKIN))
+                ui.sender.block_action(
+                    user_id=user,
+                    action_id=ids.ACTION_CHECKIN_OPEN,
+                    value=element["value"],
+                    channel_id=prompt.channel,
+                    message_ts=prompt.ts,
+                )
+                return ui.next_modal(ids.VIEW_CHECKIN, before)
+    raise AssertionError(f"no Check in button for {ref} in the prompt")

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # Retries of the Web API client: 429s honour Retry-After; 5xx and connection errors back off.
     slack_max_retries: int = Field(default=3, ge=0, le=10)
     slack_timeout_seconds: int = Field(default=10, ge=1, le=120)
+    # chat.postMessage's workspace-wide budget. Slack says "several hundred per minute" without
+    # a figure: start low, raise it when Slack's answers show more is granted.
+    slack_post_messages_per_minute: int = Field(default=300, ge=1, le=10_000)
 
     @cached_property
     def api_url(self) -> str:

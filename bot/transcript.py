@@ -32,6 +32,7 @@ EMOJI = {
     "tada": "🎉",
     "wastebasket": "🗑️",
     "file_folder": "📁",
+    "compass": "🧭",
 }
 USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")

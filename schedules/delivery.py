@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 SHORT_WAIT = 0.5
 
 
+def limits_from(settings: Settings) -> DeliveryLimits:
+    return DeliveryLimits(post_per_minute=settings.slack_post_messages_per_minute)
+
+
 def make_delivery_client(settings: Settings) -> WebClient:
     """A client without retry handlers: delivery reads every 429, 5xx and timeout itself.
 

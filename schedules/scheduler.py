@@ -1,0 +1,229 @@
+"""The scheduler and its job registry, shared by `hoshin run` and `hoshin jobs`.
+
+Each job is a tick that asks the database "what is due now?" rather than a trigger per person:
+the schedule is rebuilt from the database on every tick, so restarts, downtime and DST nights
+need nothing special (the rules are in `bot/cycle.py`). Ticks run on APScheduler's wall clock;
+the jobs themselves believe the services' clock, which tests and the demo move.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.errors import InvalidInput
+from bot.services import Services
+from schedules.delivery import Deliverer, limits_from, make_delivery_client
+from schedules.jobs import JobReport, deliver, queue_monthly_prompts, send_reminders
+from schedules.ratelimit import DeliveryLimits
+
+log = logging.getLogger(__name__)
+
+# One deliver run sends at most this many posts, so the scheduler stops within seconds even in
+# the middle of a fan-out (the next run, two seconds later, carries on).
+DELIVER_BATCH = 100
+
+
+class JobContext:
+    """What the jobs of one process share: the services and one deliverer."""
+
+    def __init__(self, services: Services, *, limits: DeliveryLimits | None = None) -> None:
+        self.services = services
+        self.limits = limits or limits_from(services.settings)
+        self._lock = threading.Lock()
+        self._deliverer: Deliverer | None = None
+
+    @property
+    def engine(self):
+        return self.services.engine
+
+    @property
+    def clock(self):
+        return self.services.clock
+
+    def deliverer(self) -> Deliverer:
+        """One per process: its pacer remembers what Slack allowed across runs."""
+        with self._lock:
+            if self._deliverer is None:
+                self.services.settings.require("slack_bot_token")
+                client = make_delivery_client(self.services.settings)
+                self._deliverer = Deliverer(self.engine, client, self.clock, limits=self.limits)
+            return self._deliverer
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    summary: str
+    every_seconds: float
+    run: Callable[..., Any]
+
+
+def _monthly_checkin(ctx: JobContext, *, period: str | None = None) -> JobReport:
+    return queue_monthly_prompts(ctx.engine, ctx.clock, period=period)
+
+
+def _reminders(ctx: JobContext) -> JobReport:
+    return send_reminders(ctx.engine, ctx.clock)
+
+
+def _deliver(ctx: JobContext, *, max_messages: int | None = DELIVER_BATCH) -> JobReport:
+    return deliver(ctx.deliverer(), max_messages=max_messages)
+
+
+def review_sync() -> Callable[..., Any] | None:
+    """The review threads' periodic sync (`bot.review.sync_all`), once that module provides it."""
+    try:
+        from bot import review
+    except ImportError:
+        return None
+    return getattr(review, "sync_all", None)
+
+
+def _review_sync(ctx: JobContext) -> JobReport:
+    sync = review_sync()
+    if sync is None:
+        return JobReport(lines=["bot.review.sync_all does not exist yet"])
+    result = sync(ctx.engine, now=ctx.clock.now())
+    report = JobReport()
+    enqueued, recorded = getattr(result, "enqueued", 0), getattr(result, "recorded", 0)
+    if enqueued or recorded:
+        report.lines.append(f"{enqueued} post(s) queued, {recorded} recorded")
+    held = sorted(getattr(result, "held_channels", ()) or ())
+    if held:
+        report.lines.append(f"held in {', '.join(held)} (the bot cannot post there)")
+    return report
+
+
+MONTHLY_CHECKIN = Job(
+    "monthly-checkin",
+    "queue the monthly check-in DM of every owner whose check-in time has come",
+    60,
+    _monthly_checkin,
+)
+REMINDERS = Job(
+    "reminders",
+    "remind owners who have not checked in; tell their managers when it stays open",
+    600,
+    _reminders,
+)
+DELIVER = Job("deliver", "send what the outbox holds, within Slack's rate limits", 2, _deliver)
+REVIEW_SYNC = Job("review-sync", "bring each period's review thread up to date", 60, _review_sync)
+
+
+def registry() -> list[Job]:
+    """Every job this build can run, in the order `hoshin jobs list` shows them."""
+    jobs = [MONTHLY_CHECKIN, REMINDERS, DELIVER]
+    if review_sync() is not None:
+        jobs.append(REVIEW_SYNC)
+    return jobs
+
+
+def find_job(name: str) -> Job:
+    for job in registry():
+        if job.name == name:
+            return job
+    names = ", ".join(j.name for j in registry())
+    raise InvalidInput(f"There is no job {name!r}. Jobs: {names}.")
+
+
+# ---- the scheduler -------------------------------------------------------------------------
+
+
+class _Quiet(logging.Filter):
+    """A long delivery run makes the next ticks find it still running: expected, not news."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances" not in record.getMessage()
+
+
+class Scheduler:
+    """A started BackgroundScheduler and the runs under way, so that stopping can wait for them."""
+
+    def __init__(
+        self,
+        ctx: JobContext,
+        every: dict[str, float] | None = None,
+        only: Iterable[str] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        chosen = None if only is None else set(only)
+        self.jobs = [j for j in registry() if chosen is None or j.name in chosen]
+        self._running = 0
+        self._idle = threading.Condition()
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        logging.getLogger("apscheduler.scheduler").addFilter(_Quiet())
+        now = datetime.now(UTC)
+        for job in self.jobs:
+            self._scheduler.add_job(
+                self._run,
+                "interval",
+                args=[job],
+                id=job.name,
+                name=job.name,
+                seconds=(every or {}).get(job.name, job.every_seconds),
+                next_run_time=now,  # a bot that was down catches up at once
+                replace_existing=True,
+            )
+
+    def _run(self, job: Job) -> None:
+        with self._idle:
+            self._running += 1
+        try:
+            report = job.run(self.ctx)
+            if isinstance(report, JobReport) and report.errors:
+                log.warning("job %s: %s", job.name, "; ".join(report.errors))
+        except Exception:
+            log.exception("job %s failed; it runs again at its next tick", job.name)
+        finally:
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
+
+    def start(self) -> Scheduler:
+        self._scheduler.start()
+        log.info("scheduler started: %s", ", ".join(j.name for j in self.jobs))
+        return self
+
+    def next_runs(self) -> dict[str, datetime | None]:
+        return {j.id: j.next_run_time for j in self._scheduler.get_jobs()}
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """No new runs; wait up to `timeout` for those under way. True if they all finished.
+
+        A run cut short loses nothing: the outbox and the prompt rows are crash-safe.
+        """
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._running and time.monotonic() < deadline:
+                self._idle.wait(max(0.0, deadline - time.monotonic()))
+            finished = self._running == 0
+        log.info("scheduler stopped" + ("" if finished else " (a job was still running)"))
+        return finished
+
+
+def start_scheduler(
+    services: Services,
+    *,
+    every: dict[str, float] | None = None,
+    limits: DeliveryLimits | None = None,
+    only: Iterable[str] | None = None,
+) -> Scheduler:
+    """Start the jobs (every one, or `only` these) in the background.
+
+    The one place where a leader election across instances will gate the scheduler later.
+    `every` overrides intervals in seconds by job name (tests, the demo).
+    """
+    return Scheduler(JobContext(services, limits=limits), every, only).start()
