@@ -69,32 +69,24 @@ def checkin_time(workspace: Workspace) -> time:
         return DEFAULT_CHECKIN_TIME
 
 
+def _schedule(workspace: Workspace) -> dict:
+    return {
+        "business_day_of_month": workspace.checkin_business_day,
+        "local_time": checkin_time(workspace),
+    }
+
+
 def due_now(workspace: Workspace, timezone: str, now: datetime) -> Due:
     """The period due for someone in `timezone` at `now` (the latest whose time has come)."""
-    return current_due(
-        now,
-        business_day_of_month=workspace.checkin_business_day,
-        local_time=checkin_time(workspace),
-        timezone=timezone,
-    )
+    return current_due(now, timezone=timezone, **_schedule(workspace))
 
 
 def due_next(workspace: Workspace, timezone: str, now: datetime) -> Due:
-    return next_due(
-        now,
-        business_day_of_month=workspace.checkin_business_day,
-        local_time=checkin_time(workspace),
-        timezone=timezone,
-    )
+    return next_due(now, timezone=timezone, **_schedule(workspace))
 
 
 def due_time(workspace: Workspace, timezone: str, period: str) -> datetime:
-    return due_at(
-        period,
-        business_day_of_month=workspace.checkin_business_day,
-        local_time=checkin_time(workspace),
-        timezone=timezone,
-    )
+    return due_at(period, timezone=timezone, **_schedule(workspace))
 
 
 def fiscal_year_of_period(period: str, start_month: int) -> int:

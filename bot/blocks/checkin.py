@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.blocks import fields
 from bot.blocks.common import (
     HEALTH_ICON,
     HEALTH_LABEL,
@@ -56,18 +57,15 @@ def _text(
     optional: bool = True,
     hint: str | None = None,
 ) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
+    return fields.text_input(
+        block_id,
+        label,
+        initial=initial,
+        placeholder=placeholder,
+        multiline=True,
         optional=optional,
+        max_length=INPUT_MAX,
         hint=hint,
-        element=PlainTextInputElement(
-            action_id=ids.FIELD_ACTION,
-            multiline=True,
-            max_length=INPUT_MAX,
-            initial_value=shorten(initial, INPUT_MAX) if initial else None,
-            placeholder=placeholder,
-        ),
     )
 
 

@@ -23,7 +23,7 @@ from bot import ids
 from bot.blocks.common import number, shorten
 
 
-def _text_input(
+def text_input(
     block_id: str,
     label: str,
     *,
@@ -50,7 +50,7 @@ def _text_input(
 
 
 def title(initial: str | None = None, *, label: str = "Title") -> InputBlock:
-    return _text_input(
+    return text_input(
         ids.FIELD_TITLE,
         label,
         initial=initial,
@@ -60,7 +60,7 @@ def title(initial: str | None = None, *, label: str = "Title") -> InputBlock:
 
 
 def description(initial: str | None = None) -> InputBlock:
-    return _text_input(
+    return text_input(
         ids.FIELD_DESCRIPTION, "Description", initial=initial, multiline=True, optional=True
     )
 
@@ -89,7 +89,7 @@ def metric(
         Option(value="lower", label="Lower is better"),
     ]
     return [
-        _text_input(
+        text_input(
             ids.FIELD_METRIC_NAME,
             "Metric",
             initial=name,
@@ -97,7 +97,7 @@ def metric(
             placeholder="ARR, churn, lead time…",
             max_length=120,
         ),
-        _text_input(
+        text_input(
             ids.FIELD_METRIC_UNIT,
             "Unit",
             initial=unit,
@@ -105,14 +105,14 @@ def metric(
             placeholder="M€, %, days…",
             max_length=20,
         ),
-        _text_input(
+        text_input(
             ids.FIELD_BASELINE,
             "Baseline",
             initial=_num(baseline),
             optional=True,
             placeholder="Where it stands today",
         ),
-        _text_input(
+        text_input(
             ids.FIELD_TARGET,
             "Target",
             initial=_num(target),
@@ -132,7 +132,7 @@ def metric(
 
 
 def monthly_plan(initial: Sequence[float] | None = None, *, optional: bool = False) -> InputBlock:
-    return _text_input(
+    return text_input(
         ids.FIELD_MONTHLY_PLAN,
         "Monthly plan",
         initial=" ".join(number(v).replace(",", "") for v in initial) if initial else None,
@@ -155,7 +155,7 @@ def due(initial: date | None = None) -> InputBlock:
 def reason(
     *, label: str = "Reason", optional: bool = False, initial: str | None = None
 ) -> InputBlock:
-    return _text_input(
+    return text_input(
         ids.FIELD_REASON, label, initial=initial, multiline=True, optional=optional, max_length=3000
     )
 
