@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from bot.people import resolve_owner
 from bot.scope import load_scope
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
-from handlers.errors import form_error_response, tell_privately, user_message_for
+from handlers.errors import answers_privately, form_error_response
 from handlers.modal_values import read_values
 from storage import catchball as stored
 from storage.db import session_scope
@@ -88,7 +87,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         ack()
 
     def deciding(move: Move) -> Callable:
-        @_answers_privately
+        @answers_privately
         def decide(body, client, action, respond) -> None:
             round_id = RoundRef.parse(action.get("value")).round_id
             with session_scope(engine) as session:
@@ -106,7 +105,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         return decide
 
     def asking(move: Move) -> Callable:
-        @_answers_privately
+        @answers_privately
         def ask(body, client, action, respond) -> None:
             round_id = RoundRef.parse(action.get("value")).round_id
             with session_scope(engine) as session:
@@ -122,7 +121,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
 
         return ask
 
-    @_answers_privately
+    @answers_privately
     def revise_click(body, client, action, respond) -> None:
         round_id = RoundRef.parse(action.get("value")).round_id
         container = body.get("container") or {}
@@ -136,7 +135,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             )
         open_modal(client, body.get("trigger_id"), blocks.propose_modal(form))
 
-    @_answers_privately
+    @answers_privately
     def home_propose(body, client, action, respond) -> None:
         parent_id = ObjectiveRef.parse(action.get("value")).objective_id
         with session_scope(engine) as session:
@@ -392,25 +391,6 @@ def _propose_context(view: dict) -> ProposeContext | None:
     if view.get("callback_id") != ids.VIEW_PROPOSE:
         return None
     return ProposeContext.parse(view.get("private_metadata"))
-
-
-def _answers_privately(listener: Callable) -> Callable:
-    """Any error of a click reaches the person privately: ephemeral where they clicked, or a DM
-    when the click came from a modal or the Home tab (which have no response_url)."""
-
-    @functools.wraps(listener)
-    def wrapper(**kwargs) -> None:
-        try:
-            listener(**kwargs)
-        except Exception as exc:
-            text = f":warning: {user_message_for(exc)}"
-            body, respond = kwargs["body"], kwargs.get("respond")
-            if respond is not None and body.get("response_url"):
-                respond(response_type="ephemeral", replace_original=False, text=text)
-            else:
-                tell_privately(kwargs["client"], body, text)
-
-    return wrapper
 
 
 def _quietly(call: Callable, **kwargs) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -19,7 +17,11 @@ from bot.scope import load_scope
 from bot.services import Services
 from handlers.actions import open_modal
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
-from handlers.errors import form_error_response, tell_privately, user_message_for
+from handlers.errors import (
+    answers_privately,
+    form_error_response,
+    reply_privately,
+)
 from handlers.modal_values import read_values
 from storage.db import session_scope
 
@@ -36,7 +38,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
 
     # ---- the Check in button --------------------------------------------------------------------
 
-    @_answers_privately
+    @answers_privately
     def open_checkin(body, action, client, respond) -> None:
         ref = CheckInRef.parse(action.get("value"))
         with session_scope(engine) as session:
@@ -104,7 +106,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
 
     # ---- an admin's Try again on a review channel that was held -----------------------------------
 
-    @_answers_privately
+    @answers_privately
     def retry(body, action, client, respond) -> None:
         channel = ReviewChannelRef.parse(action.get("value")).channel
         with session_scope(engine) as session:
@@ -116,7 +118,9 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             workspace_id = scope.workspace.id
         poster.after(workspace_id, released.thread_ids, wait=True)
         reason = review.held_reason(engine, workspace_id=workspace_id, channel=channel)
-        _reply(body, client, respond, review_blocks.retry_answer(channel, reason, released.rows))
+        reply_privately(
+            body, client, respond, review_blocks.retry_answer(channel, reason, released.rows)
+        )
 
     app.action(ids.ACTION_REVIEW_RETRY)(ack=acknowledge, lazy=[retry])
 
@@ -144,29 +148,3 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
 
 def _team(body: dict[str, Any]) -> str:
     return (body.get("team") or {}).get("id") or body.get("team_id") or ""
-
-
-def _reply(body: dict[str, Any], client, respond, text: str) -> None:
-    """Privately, where the click was: ephemeral on a message, else a DM."""
-    if respond is not None and body.get("response_url"):
-        respond(response_type="ephemeral", replace_original=False, text=text)
-    else:
-        tell_privately(client, body, text)
-
-
-def _answers_privately(listener: Callable) -> Callable:
-    """Any error of a click reaches the person privately, and nothing else happens."""
-
-    @functools.wraps(listener)
-    def wrapper(**kwargs) -> None:
-        try:
-            listener(**kwargs)
-        except Exception as exc:
-            _reply(
-                kwargs["body"],
-                kwargs["client"],
-                kwargs.get("respond"),
-                f":warning: {user_message_for(exc)}",
-            )
-
-    return wrapper

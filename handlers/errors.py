@@ -56,6 +56,32 @@ def tell_privately(client, body: dict[str, Any], text: str) -> None:
         log.exception("could not tell %s privately", user)
 
 
+def reply_privately(body: dict[str, Any], client, respond, text: str) -> None:
+    """Privately, where the click was: ephemeral on a message, else (Home, modal) a DM."""
+    if respond is not None and body.get("response_url"):
+        respond(response_type="ephemeral", replace_original=False, text=text)
+    else:
+        tell_privately(client, body, text)
+
+
+def answers_privately(listener: Callable) -> Callable:
+    """Wrap a click listener so any error reaches the person privately, and nothing else."""
+
+    @functools.wraps(listener)
+    def wrapper(**kwargs) -> None:
+        try:
+            listener(**kwargs)
+        except Exception as exc:
+            reply_privately(
+                kwargs["body"],
+                kwargs["client"],
+                kwargs.get("respond"),
+                f":warning: {user_message_for(exc)}",
+            )
+
+    return wrapper
+
+
 def replies_errors(listener: Callable) -> Callable:
     """Wrap a lazy listener so any error reaches the person privately through `respond`."""
 
