@@ -20,8 +20,10 @@ from storage.models.review import (
     Reflection,
     ReviewThread,
 )
+from storage.models.yearend import A3Report, HanseiAnswer, SchedulerLease
 
 __all__ = [
+    "A3Report",
     "ActionItem",
     "ActionState",
     "AuditEntry",
@@ -30,6 +32,7 @@ __all__ = [
     "CheckIn",
     "CheckInPrompt",
     "CheckInStatus",
+    "HanseiAnswer",
     "Objective",
     "ObjectiveLevel",
     "ObjectiveState",
@@ -39,5 +42,6 @@ __all__ = [
     "PromptState",
     "Reflection",
     "ReviewThread",
+    "SchedulerLease",
     "Workspace",
 ]

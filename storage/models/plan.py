@@ -49,6 +49,8 @@ class Objective(SQLModel, table=True):
     review_channel: str | None = Field(default=None, max_length=32)
     state: ObjectiveState = Field(default=ObjectiveState.ACTIVE, sa_type=String(24))
     position: int = 0  # order among siblings, as in the plan file
+    # A draft for next year carried over from this objective by the annual reflection.
+    carried_from_id: int | None = Field(default=None, foreign_key="objective.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = updated_at_field()
 

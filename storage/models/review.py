@@ -103,6 +103,11 @@ class Reflection(SQLModel, table=True):
     chart_file_id: str | None = Field(default=None, max_length=32)
     summary: dict[str, Any] | None = Field(default=None, sa_column=json_column())
     posted_at: datetime | None = None
+    # e.g. is_archived: the reflection is kept and posted once an admin fixes the channel.
+    blocked_reason: str | None = None
+    # An admin started next year's plan from the carry-overs (once).
+    carryover_started_at: datetime | None = None
+    carryover_by: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow)
 
 
