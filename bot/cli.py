@@ -183,9 +183,15 @@ def _every(seconds: float) -> str:
 @click.option(
     "--period",
     metavar="YYYY-MM",
-    help="monthly-checkin only: queue that period's prompts for everyone, whatever the time.",
+    help="monthly-checkin: queue that period's prompts for everyone, whatever the time.",
 )
-def jobs_run(name: str, period: str | None) -> None:
+@click.option(
+    "--year",
+    type=click.IntRange(2000, 2999),
+    metavar="YYYY",
+    help="Year-end jobs (hansei-prompts, annual-reflection): that fiscal year, whatever the date.",
+)
+def jobs_run(name: str, period: str | None, year: int | None) -> None:
     """Run the job NAME once, now (monthly-checkin, reminders, deliver, ...)."""
     from bot.services import Services
     from schedules.jobs import check_period
@@ -196,13 +202,16 @@ def jobs_run(name: str, period: str | None) -> None:
     configure_logging("WARNING")  # the report is printed below; only trouble is logged
     try:
         job = find_job(name)
-        if period is not None and job.name != "monthly-checkin":
-            raise click.UsageError("--period is for monthly-checkin only")
+        given = {"period": period, "year": year}
+        options = {key: value for key, value in given.items() if value is not None}
+        for key in options:
+            if key not in job.options:
+                takes = [j.name for j in _jobs_taking(key)]
+                raise click.UsageError(f"--{key} is for {' and '.join(takes) or 'no job'} only")
         check_period(period)
         engine = _engine(settings)
         upgrade(engine)
         context = JobContext(Services(settings=settings, engine=engine, clock=SystemClock()))
-        options = {"period": period} if period is not None else {}
         if job.name == "deliver":
             options["max_messages"] = None  # an operator's run sends everything due
         report = job.run(context, **options)
@@ -214,6 +223,12 @@ def jobs_run(name: str, period: str | None) -> None:
     click.echo(f"{job.name}: {text}")
     if getattr(report, "errors", None):
         sys.exit(1)
+
+
+def _jobs_taking(option: str) -> list:
+    from schedules.scheduler import registry
+
+    return [job for job in registry() if option in job.options]
 
 
 @main.command()

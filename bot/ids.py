@@ -72,3 +72,26 @@ FIELD_CHALLENGES = "challenges"
 FIELD_COUNTERMEASURE = "countermeasure"
 ACTION_REVIEW_RETRY = "review_retry"  # an admin's "Try again" on a review channel that was held
 BLOCK_REVIEW_ACTIONS = "review_actions"
+
+# Countermeasure A3, after two off-track months (issue 4)
+ACTION_A3_OPEN = "a3_open"  # "Write the A3" on the owner's DM
+VIEW_A3 = "a3_modal"
+FIELD_PROBLEM = "problem"
+FIELD_ROOT_CAUSE = "root_cause"
+FIELD_A3_OWNER = "a3_owner"
+ACTION_A3_WORKED = "a3_worked"  # next month's prompt: did the countermeasure work? (a select)
+BLOCK_A3_ACTIONS = "a3_actions"
+
+# Hansei: the owners' year-end reflection (issue 5)
+ACTION_HANSEI_OPEN = "hansei_open"  # a "Reflect" button on the hansei DM, per objective
+VIEW_HANSEI = "hansei_modal"
+FIELD_WENT_WELL = "went_well"
+FIELD_WENT_BADLY = "went_badly"
+FIELD_ROOT_CAUSES = "root_causes"
+FIELD_LEARNED = "learned"
+FIELD_CARRY_OVER = "carry_over"
+
+# The annual reflection (issue 5)
+ACTION_REFLECTION_CARRYOVER = "reflection_carryover"  # admins: start next year from carry-overs
+ACTION_REFLECTION_RETRY = "reflection_retry"  # admins: post a held reflection again
+BLOCK_REFLECTION_ACTIONS = "reflection_actions"

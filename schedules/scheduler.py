@@ -64,6 +64,8 @@ class Job:
     summary: str
     every_seconds: float
     run: Callable[..., Any]
+    # The options `hoshin jobs run NAME` accepts for it: "period" (YYYY-MM), "year" (YYYY).
+    options: tuple[str, ...] = ()
 
 
 def _monthly_checkin(ctx: JobContext, *, period: str | None = None) -> JobReport:
@@ -107,6 +109,7 @@ MONTHLY_CHECKIN = Job(
     "queue the monthly check-in DM of every owner whose check-in time has come",
     60,
     _monthly_checkin,
+    options=("period",),
 )
 REMINDERS = Job(
     "reminders",
