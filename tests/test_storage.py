@@ -1,16 +1,29 @@
 """The schema: migrations reach head on both backends and the uniqueness rules hold."""
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
 
-from storage.db import current_revision, upgrade
+from storage.db import alembic_config, current_revision, upgrade
 from storage.models import CheckIn, Objective, ObjectiveLevel, Person, Workspace
 
 
 def test_migrations_reach_head_and_are_idempotent(engine):
-    assert current_revision(engine) == "0002"
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    assert head == "0003"  # the newest file in storage/migrations/versions
+    assert current_revision(engine) == head
     upgrade(engine)  # a second start must be a no-op
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == head
+
+
+def test_migrations_build_exactly_the_tables_the_models_describe(engine):
+    """A model changed without a migration (or the reverse) shows up here, on both backends."""
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []
 
 
 def test_one_check_in_per_objective_and_period(session):
