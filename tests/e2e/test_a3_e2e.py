@@ -125,6 +125,12 @@ def test_two_off_track_months_an_a3_and_next_months_question(slack):
     )
     stored = a3_rows(slack.engine)[0]
     assert (stored.worked, stored.worked_period) == ("partly", "2027-07") and stored.worked_at
+    # `/hoshin status AN1.1` shows the A3 and whether it worked.
+    answer = slack.command("U0MGR", "status AN1.1")
+    assert "*A3 countermeasures*\n:memo: Jun 2027: “A standard contract for mid-market deals”" in (
+        visible(answer)
+    )
+    assert "due 2027-08-15 · it partly worked" in visible(answer)
     # Ana's prompt asks nothing of the kind: her objectives had no A3.
     assert "Did it work?" not in text_of(ui.wait_dm_with("U0VP", "Monthly check-in for Jul"))
 
