@@ -295,6 +295,8 @@ def answer_worked(
     row, objective = _checked(session, scope, ref.a3_id)
     if row.submitted_at is None:
         raise InvalidInput(f"The A3 for `{objective.ref}` has not been written yet.")
+    if ref.period <= row.period:  # a months-later prompt may ask; an earlier one never did
+        raise InvalidInput("That question no longer matches the A3. Nothing was changed.")
     actor = scope.person.slack_user_id if scope.person else "unknown"
     changed = store.set_worked(
         session, row=row, worked=ref.worked, period=ref.period, actor=actor, now=now

@@ -219,6 +219,10 @@ def test_whether_it_worked_is_stored_on_the_a3(plan):
     assert (row.worked, row.worked_period) == ("partly", "2027-07") and row.worked_at
     assert answer(plan, "U0MGR", a3_id, "no").changed
     assert a3_rows(plan)[0].worked == "no"
+    with session_scope(plan) as session, pytest.raises(InvalidInput, match="no longer matches"):
+        tampered = A3WorkedRef(a3_id=a3_id, period="2027-06", worked="yes")  # the A3's own month
+        a3.answer_worked(session, scope_of(session, "U0MGR"), ref=tampered, now=NOW)
+    assert a3_rows(plan)[0].worked == "no"
 
 
 def test_an_objective_without_an_owner_gets_its_a3_row_but_no_dm(plan):

@@ -76,6 +76,12 @@ def test_two_off_track_months_an_a3_and_next_months_question(slack):
     assert ack["response_action"] == "errors"
     assert set(ack["errors"]) == {ids.FIELD_ROOT_CAUSE, ids.FIELD_DUE}
     assert "in the past" in ack["errors"][ids.FIELD_DUE]
+    # The countermeasure's owner must be an active person: Slack is asked about newcomers.
+    slack.standin.add_user("U0GONE", name="gone", real_name="Gone", deleted=True)
+    slack.standin.add_user("U0ROBOT", name="robot", is_bot=True)
+    for user, words in (("U0GONE", "deactivated"), ("U0ROBOT", "Bots and apps")):
+        ack = slack.submit("U0MGR", modal, {**A3, ids.FIELD_A3_OWNER: user}).json()
+        assert words in ack["errors"][ids.FIELD_A3_OWNER]
     assert a3_rows(slack.engine)[0].submitted_at is None
 
     # Submitted twice at once: both close the modal, one A3 is stored.
