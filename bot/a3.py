@@ -40,7 +40,6 @@ from storage.events import claim
 from storage.models import A3Report, Objective, ObjectiveState, Workspace
 
 OFF_TRACK = "off_track"
-WORKED = {"yes": "Yes", "partly": "Partly", "no": "No"}
 POST, UPDATE = "chat.postMessage", "chat.update"
 TEXT_LIMIT = 3000
 

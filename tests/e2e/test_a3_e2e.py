@@ -127,7 +127,7 @@ def test_two_off_track_months_an_a3_and_next_months_question(slack):
     )
     assert a3_rows(slack.engine)[0].worked is None
     assert "Noted: on *AN1.1*, it partly worked" in private_answer(
-        slack, ui.choose("U0MGR", prompt, ids.ACTION_A3_WORKED, partly)
+        slack, ui.choose("U0MGR", prompt, ids.ACTION_A3_WORKED, "Partly")
     )
     stored = a3_rows(slack.engine)[0]
     assert (stored.worked, stored.worked_period) == ("partly", "2027-07") and stored.worked_at
