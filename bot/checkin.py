@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
-from bot import forms, ids, review
+from bot import a3, forms, ids, review
 from bot.blocks import checkin as render
 from bot.context import CheckInRef
 from bot.errors import InvalidInput, NotAllowed, NotFound
@@ -271,6 +271,7 @@ def submit(
         now=now,
     )
     _mark_answered(session, ws, person, ref.period)
+    a3.after_check_in(session, ws, objective, ref.period)  # two months off track: ask an A3
     thread_ids = review.note_check_ins(session, ws, [objective.id], ref.period)
     return Submitted(
         workspace_id=ws.id,

@@ -61,3 +61,20 @@ class CheckInRef(SlackContext):
 
     objective_id: int = Field(ge=1)
     period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+# ---- Countermeasure A3 (issue 4) ----------------------------------------------------------------
+
+
+class A3Ref(SlackContext):
+    """The A3 report a "Write the A3" button or the A3 modal is about."""
+
+    a3_id: int = Field(ge=1)
+
+
+class A3WorkedRef(SlackContext):
+    """One option of the "did it work?" select: the A3, the month asking, and the answer."""
+
+    a3_id: int = Field(ge=1)
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    worked: Literal["yes", "partly", "no"]

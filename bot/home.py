@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
@@ -17,11 +17,15 @@ from sqlmodel import Session
 
 from bot.alignment import AlignmentIssue, find_alignment_issues
 from bot.blocks.home import home_view as render_home
-from bot.periods import fiscal_year_of
+from bot.checkin import PeriodState, period_state
+from bot.periods import fiscal_year_of, parse_period
 from bot.scope import Scope
 from bot.status import PlanStatus, StatusNode, build_plan_status, choose_year
+from storage import a3 as a3_store
+from storage import checkins as checkin_store
 from storage import home as reads
 from storage import status as status_reads
+from storage.a3 import A3Row
 from storage.db import session_scope
 from storage.home import OpenActionRow, OwnedObjectiveRow, PendingDecisionRow
 from storage.models import ObjectiveLevel, ObjectiveState
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 # How much of each list is read in detail; the rest is counted and summarised.
 PENDING_SHOWN = 10
 ACTIONS_SHOWN = 8
+A3S_SHOWN = 3
 # Breakthroughs and annual objectives are shaped by admins; cascaded ones through catchball.
 ADMIN_LEVELS = frozenset({ObjectiveLevel.BREAKTHROUGH, ObjectiveLevel.ANNUAL})
 # Objectives that can have cascaded objectives and action plans below them.
@@ -46,6 +51,7 @@ class CheckInDue:
     objective_title: str
     period: str
     due: date | None = None
+    objective_id: int | None = None  # for the Check in button
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class Home:
     actions: list[OpenActionRow] = field(default_factory=list)
     actions_total: int = 0
     check_ins_due: list[CheckInDue] = field(default_factory=list)
+    a3s_due: list[A3Row] = field(default_factory=list)  # A3s asked of them, not written yet
     plan: list[HomeObjective] = field(default_factory=list)  # admins: the top of the plan
     alignment: list[AlignmentIssue] | None = None  # admins: what breaks the X-matrix
 
@@ -89,12 +96,38 @@ def may_cascade(level: str, *, owner_id: int | None, person_id: int | None) -> b
 
 
 def check_ins_due(session: Session, scope: Scope, *, today: date) -> list[CheckInDue]:
-    """The monthly check-ins this person still owes.
+    """The monthly check-ins this person still owes, from their latest check-in prompt.
 
-    Hook for the monthly check-in (a later issue): it returns nothing until check-in prompts
-    exist, so the Home never shows made-up work.
+    Nothing before they were prompted: the Home never shows made-up work. The prompt's month
+    must still take check-ins; the objectives listed are those they own now that have no
+    status for it yet (a DM comment alone does not answer a check-in). Three queries.
     """
-    return []
+    person = scope.person
+    if person is None:
+        return []
+    workspace = scope.workspace
+    prompt = checkin_store.latest_prompt(session, workspace_id=workspace.id, person_id=person.id)
+    # The start of the day: a month closing later today still shows, and says so when clicked.
+    start_of_day = datetime.combine(today, time(0), tzinfo=UTC)
+    if prompt is None or period_state(workspace, prompt.period, start_of_day) != PeriodState.OPEN:
+        return []
+    year, month = parse_period(prompt.period)
+    fiscal = fiscal_year_of(date(year, month, 1), workspace.fiscal_year_start_month)
+    owned = checkin_store.owned_objectives(
+        session, workspace_id=workspace.id, person_id=person.id, year=fiscal
+    )
+    given = checkin_store.statuses(
+        session,
+        workspace_id=workspace.id,
+        objective_ids=[o.id for o in owned],
+        period=prompt.period,
+    )
+    due = prompt.due_at.date() if prompt.due_at else None
+    return [
+        CheckInDue(o.ref, o.title, prompt.period, due=due, objective_id=o.id)
+        for o in owned
+        if not given.get(o.id)
+    ]
 
 
 def assemble_home(session: Session, *, team_id: str, user_id: str, today: date) -> Home:
@@ -139,6 +172,9 @@ def assemble_home(session: Session, *, team_id: str, user_id: str, today: date) 
         session, workspace_id=workspace.id, owner_id=person.id, limit=ACTIONS_SHOWN
     )
     home.check_ins_due = check_ins_due(session, Scope(workspace, person), today=today)
+    home.a3s_due = a3_store.pending_for(
+        session, workspace_id=workspace.id, owner_id=person.id, limit=A3S_SHOWN
+    )
     if home.is_admin:
         home.plan = [on_home(n) for n in _tree_order(status) if n.row.level in ADMIN_LEVELS]
         home.alignment = find_alignment_issues(session, workspace=workspace, today=today)

@@ -127,8 +127,13 @@ class SlackSender:
         is_ephemeral: bool = False,
         team_id: str | None = None,
         view: dict | None = None,
+        selected_option: dict | None = None,
     ) -> Delivery:
-        """A click on a message's button, or inside a view (App Home, a modal) when `view` is given."""
+        """A click on a message's button, or inside a view (App Home, a modal) when `view` is given.
+
+        With `selected_option` (an option as the message has it) it is a choice in a static
+        select instead, as Slack sends it: no `value`, the option chosen.
+        """
         team = team_id or self.team_id
         if view is not None:
             return self._view_action(
@@ -151,6 +156,10 @@ class SlackSender:
         }
         if value is not None:
             action["value"] = value
+        if selected_option is not None:
+            action.pop("text")
+            action.pop("value", None)
+            action.update(type="static_select", selected_option=selected_option)
         payload = {
             "type": "block_actions",
             "user": {

@@ -31,8 +31,10 @@ from bot.actions import overdue_actions_by_owner
 from bot.blocks.prompts import checkin_prompt
 from bot.cycle import Due, current_due, due_at, next_due, parse_local_time, previous_period
 from bot.periods import fiscal_year_of, month_index, parse_period
+from storage import a3 as a3_store
 from storage import outbox
 from storage import prompts as store
+from storage.a3 import A3Row
 from storage.actions import OverdueRow
 from storage.models import PromptState, Workspace
 from storage.outbox import NewMessage
@@ -129,6 +131,7 @@ class AskedObjective:
     target: float | None
     last_actual: float | None = None
     last_status: str | None = None
+    a3: A3Row | None = None  # last month's written A3: the prompt asks whether it worked
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ class CheckInAsk:
 
 
 def asked_objective(
-    row: ObjectiveRow, *, index: int | None, last: CheckInRow | None
+    row: ObjectiveRow, *, index: int | None, last: CheckInRow | None, a3: A3Row | None = None
 ) -> AskedObjective:
     """One objective of a prompt; `index` is the period's month in the fiscal year (0..11)."""
     plan = None
@@ -160,6 +163,7 @@ def asked_objective(
         target=row.target,
         last_actual=last.actual if last else None,
         last_status=last.status if last else None,
+        a3=a3,
     )
 
 
@@ -185,6 +189,7 @@ def by_owner(
     year: int,
     start_month: int,
     last: dict[int, CheckInRow],
+    a3s: dict[int, A3Row] | None = None,
 ) -> dict[int, tuple[AskedObjective, ...]]:
     grouped: dict[int, list[ObjectiveRow]] = defaultdict(list)
     for row in rows:
@@ -192,7 +197,7 @@ def by_owner(
     index = month_index(period, year, start_month)
     return {
         owner_id: tuple(
-            asked_objective(r, index=index, last=last.get(r.id))
+            asked_objective(r, index=index, last=last.get(r.id), a3=(a3s or {}).get(r.id))
             for r in sorted(owned, key=lambda r: _ref_key(r.ref))
         )
         for owner_id, owned in grouped.items()
@@ -309,7 +314,15 @@ def _prompt_payloads(
         objective_ids=[r.id for r in objective_rows],
         period=previous_period(period),
     )
-    owned = by_owner(objective_rows, period=period, year=year, start_month=start_month, last=last)
+    a3s = a3_store.written_for(
+        session,
+        workspace_id=workspace.id,
+        objective_ids=[r.id for r in objective_rows],
+        period=previous_period(period),
+    )
+    owned = by_owner(
+        objective_rows, period=period, year=year, start_month=start_month, last=last, a3s=a3s
+    )
     overdue = overdue_actions_by_owner(
         session, workspace_id=workspace.id, today=local_date(now, zone_of(None, workspace.timezone))
     )

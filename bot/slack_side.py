@@ -96,3 +96,25 @@ class SlackSide:
         before = len(self.modals(callback_id))
         self.click(user, message, action_id)
         return self.next_modal(callback_id, before)
+
+    def choose(self, user: str, message: StoredMessage, action_id: str, option: str) -> Delivery:
+        """Pick an option (by its label, like "Partly", or its value) of a static select in a
+        message's section, as `user`."""
+        selects = [
+            b["accessory"]
+            for b in message.blocks or []
+            if (b.get("accessory") or {}).get("action_id") == action_id
+        ]
+        chosen = next(
+            o for s in selects for o in s["options"] if option in (o["value"], o["text"]["text"])
+        )
+        delivery = self.sender.block_action(
+            user_id=user,
+            action_id=action_id,
+            selected_option=chosen,
+            channel_id=message.channel,
+            message_ts=message.ts,
+        )
+        if delivery.status != 200:
+            raise AssertionError(f"HTTP {delivery.status}: {delivery.body[:200]}")
+        return delivery

@@ -15,6 +15,7 @@ from bot.errors import NotFound, WorkspaceNotSetUp
 from bot.periods import fiscal_year_of
 from bot.scope import NO_PLAN
 from bot.status import build_plan_status, choose_year
+from storage import a3 as a3_reads
 from storage import status as reads
 from storage.db import session_scope
 from storage.workspaces import find_people_by_name, find_workspace
@@ -60,6 +61,7 @@ def answer_status(engine: Engine, *, team_id: str, query: StatusQuery, today: da
                 people=people,
                 today=today,
                 query=query,
+                a3s=a3_reads.of_objective(session, workspace_id=workspace.id, objective_id=row.id),
             )
 
         status = build_plan_status(rows, latest, people, year=year, start_month=start_month)

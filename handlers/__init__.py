@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.services import Services
 from handlers import (
+    a3,
     actions,
     catchball,
     checkin,
@@ -29,4 +30,5 @@ def register_all(app: App, services: Services) -> commands.CommandRegistry:
     checks.register(app, services, registry)
     catchball.register(app, services, registry)
     checkin.register(app, services, registry)
+    a3.register(app, services, registry)
     return registry

@@ -23,6 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.blocks.a3 import a3_button
 from bot.blocks.checks import checks_section
 from bot.blocks.common import (
     HEALTH_ICON,
@@ -35,18 +36,20 @@ from bot.blocks.common import (
 )
 from bot.blocks.status import node_line
 from bot.blocks.vision import true_north_blocks
-from bot.context import ActionRef, ObjectiveRef
+from bot.context import ActionRef, CheckInRef, ObjectiveRef
 from bot.periods import month_label
 from bot.scope import NO_PLAN
 from bot.status import Health
 
 if TYPE_CHECKING:
-    from bot.home import Home, HomeObjective
+    from bot.home import CheckInDue, Home, HomeObjective
+    from storage.a3 import A3Row
     from storage.home import OpenActionRow, PendingDecisionRow
 
 VIEW_BLOCK_LIMIT = 100
 MINE_WITH_BUTTONS = 10
 PLAN_WITH_BUTTONS = 8
+CHECKINS_WITH_BUTTONS = 5
 CHECKS_SHOWN = 5  # admins: the first plan checks; `/hoshin check` lists them all
 SEE_ALL_MINE = "type `/hoshin status` and mention yourself to see them all"
 UNKNOWN_PERSON = (
@@ -117,16 +120,44 @@ def _waiting(home: Home) -> list[Block]:
     if home.actions:
         blocks += _actions_due(home.actions, home.actions_total, home.today)
     if home.check_ins_due:
-        lines = [
-            f"• *{escape(c.objective_ref)}* {escape(shorten(c.objective_title, 80))} · "
-            f"{month_label(c.period)}" + (f" · due {c.due:%d %b}" if c.due else "")
-            for c in home.check_ins_due
-        ]
-        chunks, left = pack_lines(lines, budget=2000)
-        text = "*Check-ins due*\n" + (chunks[0] if chunks else "")
-        blocks.append(_section(text + (f"\n…and {left} more." if left else "")))
+        blocks += _check_ins_due(home.check_ins_due)
+    if home.a3s_due:
+        blocks += _a3s_due(home.a3s_due)
     if len(blocks) == 2:
         blocks.append(_section("Nothing is waiting for you right now. :tada:"))
+    return blocks
+
+
+def _check_ins_due(due: list[CheckInDue]) -> list[Block]:
+    """The first few check-ins owed, each with its Check in button; the rest by ref."""
+    month = month_label(due[0].period)
+    when = f" · due since {due[0].due:%d %b}" if due[0].due else ""
+    blocks: list[Block] = [_section(f"*Check-ins due* for {month} ({len(due)}){when}")]
+    for c in due[:CHECKINS_WITH_BUTTONS]:
+        text = f"*{escape(shorten(c.objective_ref, 64))}* {escape(shorten(c.objective_title, 150))}"
+        button = None
+        if c.objective_id:
+            value = CheckInRef(objective_id=c.objective_id, period=c.period).dump()
+            button = _button("Check in", ids.ACTION_CHECKIN_OPEN, value, style="primary")
+        blocks.append(_section(text, accessory=button))
+    rest = due[CHECKINS_WITH_BUTTONS:]
+    if rest:
+        refs = ", ".join(escape(shorten(c.objective_ref, 64)) for c in rest)
+        blocks.append(
+            _context(f"…and {len(rest)} more: {shorten(refs, 1500)}. The check-in DM lists all.")
+        )
+    return blocks
+
+
+def _a3s_due(a3s: list[A3Row]) -> list[Block]:
+    blocks: list[Block] = [_section(f"*A3s to write* ({len(a3s)})")]
+    for a in a3s:
+        text = (
+            f":rotating_light: *{escape(shorten(a.objective_ref, 64))}* "
+            f"{escape(shorten(a.objective_title, 120))} · off track two months running, "
+            f"up to {month_label(a.period)}"
+        )
+        blocks.append(_section(text, accessory=a3_button(a.id, written=False)))
     return blocks
 
 

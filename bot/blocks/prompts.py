@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import ids
+from bot.blocks.a3 import worked_section, worked_text
 from bot.blocks.actions import slack_time
 from bot.blocks.common import (
     HEADER_LIMIT,
@@ -48,6 +49,8 @@ MAX_OVERDUE_LINES = 8
 SUMMARY_TEXT = 1000
 # Text kept for the header, True North, the intro, overdue actions and the footer.
 FIXED_TEXT = 2500
+# The "did it work?" select's placeholder and option labels.
+WORKED_OPTIONS_TEXT = 40
 
 
 def _month(period: str) -> str:
@@ -100,11 +103,15 @@ def objective_blocks(
     used = 0
     for i, objective in enumerate(objectives):
         text = objective_text(objective, period, title_limit=title_limit)
+        # Last month's A3 asks below the objective whether its countermeasure worked.
+        followup = worked_section(objective.a3, period) if objective.a3 else None
+        extra = len(worked_text(objective.a3)) + WORKED_OPTIONS_TEXT if objective.a3 else 0
+        size = 2 if followup else 1
         last = i == count - 1
         # Room for this one, and (unless it is the last) for the summary that may follow it.
         fits = (
-            len(blocks) + (1 if last else 2) <= max_blocks
-            and used + len(text) + (0 if last else SUMMARY_TEXT) <= budget
+            len(blocks) + size + (0 if last else 1) <= max_blocks
+            and used + len(text) + extra + (0 if last else SUMMARY_TEXT) <= budget
         )
         if not fits:
             blocks.append(_summary(objectives[i:]))
@@ -114,7 +121,9 @@ def objective_blocks(
                 text=MarkdownTextObject(text=text), accessory=check_in_button(objective, period)
             )
         )
-        used += len(text) + len("Check in")
+        if followup:
+            blocks.append(followup)
+        used += len(text) + len("Check in") + extra
     return blocks
 
 

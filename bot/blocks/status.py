@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from slack_sdk.models.blocks import (
@@ -16,6 +17,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import ids
+from bot.blocks.a3 import a3_status_line
 from bot.blocks.common import (
     HEADER_LIMIT,
     HEALTH_ICON,
@@ -31,6 +33,7 @@ from bot.blocks.common import (
 from bot.context import StatusQuery
 from bot.periods import month_label
 from bot.status import Health, PlanStatus, StatusNode
+from storage.a3 import A3Row
 from storage.status import ActionRow, CheckInRow, PersonRow
 
 MAX_ROOT_SECTIONS = 20
@@ -162,6 +165,7 @@ def objective_detail(
     people: dict[int, PersonRow],
     today: date,
     query: StatusQuery,
+    a3s: Sequence[A3Row] = (),
 ) -> Message:
     row = node.row
     blocks: list[Block] = [HeaderBlock(text=shorten(f"{row.ref} · {row.title}", HEADER_LIMIT))]
@@ -204,6 +208,7 @@ def objective_detail(
             f"/hoshin status {row.ref}",
         ),
         ("Action plan", [_action_line(a, people, today) for a in actions], None),
+        ("A3 countermeasures", [a3_status_line(a) for a in a3s], None),
     ]
     latest_notes = history[-1] if history else None
     if latest_notes and (latest_notes.challenges or latest_notes.countermeasure):

@@ -1,0 +1,93 @@
+"""The countermeasure A3 in Slack: Write the A3 → the modal, and next month's "did it work?"."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from sqlalchemy.exc import IntegrityError
+
+from bot import a3, ids
+from bot.blocks import a3 as blocks
+from bot.context import A3Ref, A3WorkedRef
+from bot.scope import load_scope
+from bot.services import Services
+from handlers.actions import open_modal
+from handlers.commands import CommandRegistry
+from handlers.errors import answers_privately, form_error_response, reply_privately
+from handlers.home import republish
+from handlers.modal_values import read_values
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+RACED = "Someone saved this A3 at the same moment. Please submit again."
+
+
+def register(app: App, services: Services, registry: CommandRegistry) -> None:
+    engine = services.engine
+    poster = services.review_poster
+
+    def acknowledge(ack) -> None:
+        ack()
+
+    # ---- Write the A3 (the DM, the Home) ---------------------------------------------------------
+
+    @answers_privately
+    def open_a3(body, action, client, respond) -> None:
+        ref = A3Ref.parse(action.get("value"))
+        with session_scope(engine) as session:
+            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+            form = a3.open_form(session, scope, a3_id=ref.a3_id)
+        open_modal(client, body.get("trigger_id"), blocks.a3_modal(form))
+
+    app.action(ids.ACTION_A3_OPEN)(ack=acknowledge, lazy=[open_a3])
+
+    # ---- the modal: validated and stored inside the ack ------------------------------------------
+
+    def submitted(ack, body, view, client, **_) -> None:
+        try:
+            ref = A3Ref.parse(view.get("private_metadata"))
+            with session_scope(engine) as session:
+                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+                saved = a3.submit(
+                    session,
+                    client,
+                    scope,
+                    a3_id=ref.a3_id,
+                    values=read_values(view),
+                    today=services.today(),
+                    now=services.clock.now(),
+                    view_id=view.get("id", ""),
+                )
+        except IntegrityError:
+            log.warning("A3 submission raced another one")
+            ack(response_action="errors", errors={ids.FIELD_PROBLEM: RACED})
+            return
+        except Exception as exc:
+            ack(**form_error_response(exc, fallback_block=ids.FIELD_PROBLEM))
+            return
+        ack()  # the modal closes; the DM that asked for the A3 is brought up to date after
+        if saved is None:
+            return
+        if poster is not None:
+            poster.after(saved.workspace_id)
+        republish(services, client, body)
+
+    app.view(ids.VIEW_A3)(submitted)
+
+    # ---- did it work? (the select on next month's prompt) ---------------------------------------
+
+    @answers_privately
+    def worked(body, action, client, respond) -> None:
+        ref = A3WorkedRef.parse((action.get("selected_option") or {}).get("value"))
+        with session_scope(engine) as session:
+            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+            answer = a3.answer_worked(session, scope, ref=ref, now=services.clock.now())
+        reply_privately(body, client, respond, blocks.worked_reply(answer))
+
+    app.action(ids.ACTION_A3_WORKED)(ack=acknowledge, lazy=[worked])
+
+
+def _team(body: dict[str, Any]) -> str:
+    return (body.get("team") or {}).get("id") or body.get("team_id") or ""
