@@ -176,10 +176,9 @@ def size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def cell_centre(png_height: int, row: int, month: int, *, rows: int) -> tuple[int, int]:
-    """Pixel (x, y) of the centre of a cell, from the layout constants (for tests)."""
+def cell_point(row: int, month: int, *, rows: int) -> tuple[int, int]:
+    """A pixel (x, y) inside a cell, clear of its label: near its top-left corner (for tests)."""
     height = HEAD + rows * ROW_HEIGHT + FOOT
-    x = (LABEL_WIDTH + (month + 0.5) * CELL_WIDTH) * DPI
-    top = (height - FOOT - rows * ROW_HEIGHT) * DPI
-    y = top + (row + 0.5) * ROW_HEIGHT * DPI
-    return round(x), round(y * png_height / (height * DPI))
+    x = (LABEL_WIDTH + (month + 0.15) * CELL_WIDTH) * DPI
+    y = (height - FOOT - rows * ROW_HEIGHT + (row + 0.2) * ROW_HEIGHT) * DPI
+    return round(x), round(y)

@@ -232,6 +232,40 @@ def _jobs_taking(option: str) -> list:
 
 
 @main.command()
+@click.option("--year", required=True, type=click.IntRange(2000, 2999), metavar="YYYY")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "csv", "html"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: standard output).",
+)
+@click.option("--team", "team_ids", multiple=True, help="Slack team id; repeat for several.")
+def report(year: int, fmt: str, out_file: Path | None, team_ids: tuple[str, ...]) -> None:
+    """Write fiscal YEAR's reflection for people outside Slack (the HTML embeds the chart)."""
+    from bot.report import render_report, year_reports
+
+    engine = _engine(_settings())
+    try:
+        reports = year_reports(engine, year=year, now=SystemClock().now(), team_ids=team_ids)
+    except HoshinError as exc:
+        raise click.ClickException(exc.message) from exc
+    text = render_report(reports, fmt)
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    out_file.write_text(text, encoding="utf-8")
+    objectives = sum(len(facts.objectives) for facts, _ in reports)
+    click.echo(f"FY{year} reflection ({fmt}, {objectives} objectives) written to {out_file}")
+
+
+@main.command()
 @click.option(
     "--out",
     "out_dir",
