@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import click
@@ -247,13 +248,19 @@ def _jobs_taking(option: str) -> list:
     help="The file to write (default: standard output).",
 )
 @click.option("--team", "team_ids", multiple=True, help="Slack team id; repeat for several.")
-def report(year: int, fmt: str, out_file: Path | None, team_ids: tuple[str, ...]) -> None:
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Count the months due up to this day (default: today).",
+)
+def report(year: int, fmt: str, out_file: Path | None, team_ids: tuple[str, ...], as_of) -> None:
     """Write fiscal YEAR's reflection for people outside Slack (the HTML embeds the chart)."""
     from bot.report import render_report, year_reports
 
     engine = _engine(_settings())
     try:
-        reports = year_reports(engine, year=year, now=SystemClock().now(), team_ids=team_ids)
+        now = as_of.replace(tzinfo=UTC) if as_of else SystemClock().now()
+        reports = year_reports(engine, year=year, now=now, team_ids=team_ids)
     except HoshinError as exc:
         raise click.ClickException(exc.message) from exc
     text = render_report(reports, fmt)

@@ -3,7 +3,7 @@
 - Final actual: the latest actual reported in the year. Hit when it reaches the target in the
   metric's direction (at or above when higher is better, at or below when lower is better);
   "no result" when no actual was reported all year.
-- Months due: the year's months up to now; the current month counts once it has a check-in.
+- Months due: the year's months before this one, and any month that has a check-in.
   An objective added mid-year is due from the month it was created.
 - Green months: months of the bowling chart coloured green (rule in bot/bowling.py), out of
   the months due.
@@ -187,7 +187,8 @@ def _spark(values: list[float]) -> str:
 
 
 def _months_due(periods: list[str], now_period: str, checked: set[str]) -> list[bool]:
-    return [p < now_period or (p == now_period and p in checked) for p in periods]
+    # A month with a check-in has happened, whatever the clock says (the demo moves it).
+    return [p < now_period or p in checked for p in periods]
 
 
 def _added(row: YearObjective, periods: list[str]) -> str | None:
@@ -250,14 +251,11 @@ def objective_facts(
     )
     due = _months_due(periods, now_period, checked)
     added = _added(row, periods)
-    if added:
-        due = [d and p >= added for d, p in zip(due, periods, strict=True)]
+    if added:  # a check-in before the recorded creation (a back-filled month) still counts
+        due = [d and (p >= added or p in checked) for d, p in zip(due, periods, strict=True)]
     due_periods = [p for p, d in zip(periods, due, strict=True) if d]
     answered = sum(1 for p in due_periods if p in checked)
     expected = sum(1 for p in due_periods if p in checked or p not in skipped)
-    # A check-in outside the months counted as due (before the recorded creation) still counts.
-    answered += sum(1 for p in checked if p not in due_periods)
-    expected += sum(1 for p in checked if p not in due_periods)
     actuals = [(c.period, c.actual) for c in check_ins if c.actual is not None]
     final_period, final = actuals[-1] if actuals else (None, None)
     owner_id = row.owner_id
@@ -292,7 +290,7 @@ def objective_facts(
         green_months=sum(
             1 for m, d in zip(months, due, strict=True) if d and m.colour == Colour.GREEN
         ),
-        months_due=max(len(due_periods), answered),
+        months_due=len(due_periods),
         answered_months=answered,
         expected_months=expected,
         added_period=added,
@@ -357,7 +355,6 @@ def year_facts(
         spans = (b.start_year or year) <= year <= (b.end_year or year)
         if spans and b.state == "active":
             groups[b.id] = BreakthroughFacts(b.id, b.ref, b.title, _owner(data.people, b.owner_id))
-    everything: list[ObjectiveFacts] = []
     for row in children.get(None, []):
         bt = bt_by_id.get(row.parent_id)
         key = bt.id if bt is not None else None
@@ -373,7 +370,6 @@ def year_facts(
         if row.level == "annual":
             group.annual.append(subtree[0])
         group.objectives.extend(subtree)
-        everything.extend(subtree)
     ordered = [g for k, g in groups.items() if k is not None] + (
         [groups[None]] if None in groups else []
     )
@@ -389,7 +385,7 @@ def year_facts(
         months_due=sum(1 for p in periods if p < now_period),
         complete=now_period > periods[-1],
         breakthroughs=ordered,
-        objectives=everything,
+        objectives=[o for g in ordered for o in g.objectives],
         annual=annual,
         gaps=missed[:GAPS_SHOWN],
         prompts_sent=len(sent),

@@ -40,7 +40,9 @@ from bot.reflection_model import CarryOver, ReflectionMessage
 
 REPLY_BLOCKS = 45
 SECTION = SECTION_TEXT_LIMIT - 100
-HANSEI_FIELD = 480  # each of the five answers, quoted; the reports carry them whole
+HANSEI_FIELD = (
+    420  # each of the five answers, quoted (five fit one section); reports hold them whole
+)
 OUTCOME_ICON = {"hit": ":white_check_mark:", "missed": ":x:", "no result": ":white_circle:"}
 HANSEI_FIELDS = (
     ("went_well", "Went well"),
@@ -372,10 +374,15 @@ def preview(facts: YearFacts, *, leadership_channel: str | None) -> Message:
     blocks.append(DividerBlock())
     blocks.extend(SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks)
     where = f"<#{leadership_channel}>" if leadership_channel else "the leadership channel"
+    when = (
+        f"is posted to {where} once FY{facts.year} is over"
+        if facts.complete
+        else f"is posted to {where} when FY{facts.year} ends"
+    )
     note = (
         f"Only you can see this. The full reflection (the bowling chart, one reply per "
-        f"breakthrough with the owners' hansei, and the carry-overs) is posted to {where} "
-        f"when FY{facts.year} ends. `hoshin report --year {facts.year}` writes it to a file."
+        f"breakthrough with the owners' hansei, and the carry-overs) {when}. "
+        f"`hoshin report --year {facts.year}` writes it to a file."
     )
     if left:
         note = f"…and {left} more breakthroughs. " + note
