@@ -20,12 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib
-import numpy as np
 
 matplotlib.use("Agg")
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_rgb
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -104,13 +103,20 @@ def _draw(rows: list[ChartRow], *, title: str, periods: Sequence[str], more: int
     axes.set_ylim(shown, 0)
     axes.set_axis_off()
 
-    # The fills are one image of rows × 12 pixels stretched over the grid (one artist, however
-    # many rows); white lines between the cells are drawn over it.
-    fills = np.ones((max(len(rows), 1), 12, 3))
+    # The fills are one collection of squares (one artist, however many rows).
+    cells, fills = [], []
     for y, row in enumerate(rows):
         for x, month in enumerate(row.months[:12]):
             due = row.due[x] if x < len(row.due) else False
-            fills[y, x] = to_rgb(_fill(month, due))
+            cells.append(
+                (
+                    (x + 0.04, y + 0.06),
+                    (x + 0.96, y + 0.06),
+                    (x + 0.96, y + 0.94),
+                    (x + 0.04, y + 0.94),
+                )
+            )
+            fills.append(_fill(month, due))
             if month.actual is not None or month.plan is not None:
                 axes.text(
                     x + 0.5,
@@ -125,17 +131,9 @@ def _draw(rows: list[ChartRow], *, title: str, periods: Sequence[str], more: int
         axes.text(
             -0.12, y + 0.52, _label(row), ha="right", va="center", fontsize=8, parse_math=False
         )
-    if rows:
-        axes.imshow(
-            fills[: len(rows)],
-            extent=(0, 12, len(rows), 0),
-            aspect="auto",
-            interpolation="nearest",
-        )
-        axes.hlines(range(len(rows) + 1), 0, 12, colors="#ffffff", linewidths=2.5)
-        axes.vlines(range(13), 0, len(rows), colors="#ffffff", linewidths=2.5)
-        axes.hlines([0, len(rows)], 0, 12, colors="#9a9a9a", linewidths=0.6)
-        axes.vlines([0, 12], 0, len(rows), colors="#9a9a9a", linewidths=0.6)
+    axes.add_collection(
+        PolyCollection(cells, facecolors=fills, edgecolors="#9a9a9a", linewidths=0.4)
+    )
     if not rows:
         axes.text(6, 0.5, "No objectives in this year's plan.", ha="center", va="center")
     if more:
