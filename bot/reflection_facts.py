@@ -42,8 +42,9 @@ class Countermeasure:
     text: str
     period: str  # the month it was first named
     source: str  # "check-in" or "A3"
-    worked: str | None  # A3: yes | partly | no; check-in: the next month's colour, or None
+    worked: str | None  # A3: yes | partly | no; check-in: the colour of the month after, or None
     note: str | None = None
+    until: str | None = None  # check-in: the last month it was named
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,9 @@ def _countermeasures(
         after = order.index(last[key]) + 1 if last[key] in order else len(order)
         following = colour.get(order[after]) if after < len(order) else None
         worked = None if following in (None, Colour.BLANK) else str(following)
-        found.append(Countermeasure(text, period, "check-in", worked))
+        if after >= len(order):
+            worked = "in use at year end"
+        found.append(Countermeasure(text, period, "check-in", worked, until=last[key]))
     for a3 in a3s:
         if a3.countermeasure:
             found.append(

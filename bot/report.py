@@ -163,8 +163,14 @@ def _countermeasure(c) -> str:
     if c.source == "A3":
         judged = f"worked: {c.worked}" if c.worked else "not yet judged"
         return f"A3 ({_month(c.period)}): {c.text} — {judged}" + (f" ({c.note})" if c.note else "")
-    after = f"next month {c.worked}" if c.worked else "no check-in after it"
-    return f"{_month(c.period)}: {c.text} — {after}"
+    if c.worked == "in use at year end":
+        after = c.worked
+    else:
+        after = f"the month after: {c.worked}" if c.worked else "no check-in the month after"
+    span = (
+        _month(c.period) if c.until in (None, c.period) else f"{_month(c.period)}–{_month(c.until)}"
+    )
+    return f"{span}: {c.text} — {after}"
 
 
 def to_markdown(facts: YearFacts, proposals: Sequence[CarryOver]) -> str:

@@ -214,11 +214,16 @@ def _countermeasure(c) -> str:
         note = f" ({escape(shorten(c.note, 120))})" if c.note else ""
         return f"A3 {_month(c.period)}: {escape(shorten(c.text, 200))} — {worked}{note}"
     after = {
-        "green": f"next month {DOT[Colour.GREEN]}",
-        "amber": f"next month {DOT[Colour.AMBER]}",
-        "red": f"next month {DOT[Colour.RED]}",
-    }.get(c.worked or "", "no check-in after it")
-    return f"{_month(c.period)}: {escape(shorten(c.text, 200))} — {after}"
+        "green": f"the month after {DOT[Colour.GREEN]}",
+        "amber": f"the month after {DOT[Colour.AMBER]}",
+        "red": f"the month after {DOT[Colour.RED]}",
+        "in use at year end": "in use at year end",
+    }.get(c.worked or "", "no check-in the month after")
+    return f"{_months(c.period, c.until)}: {escape(shorten(c.text, 200))} — {after}"
+
+
+def _months(first: str, last: str | None) -> str:
+    return _month(first) if not last or last == first else f"{_month(first)}–{_month(last)}"
 
 
 def objective_text(o: ObjectiveFacts) -> str:

@@ -156,7 +156,8 @@ def test_each_breakthrough_reply_has_trend_challenges_countermeasures_and_quoted
     assert "A3 May: Dedicated onboarding team — worked: *partly* (Onboarding down to 3 weeks)" in (
         bt2_text
     )
-    assert "Jan: Weekly churn review — " in bt2_text
+    assert "Jan–Jun: Weekly churn review — the month after 🔴" in bt2_text
+    assert "Jul–Dec: Dedicated onboarding team — in use at year end" in bt2_text
     assert "*Hansei on AN2*, by Ana (<@U0VP>)" in bt2_text
     assert "> *Carries into next year:* Keep the onboarding team; target 6 %." in bt2_text
     assert "Lee _(has left)_" in bt2_text

@@ -152,7 +152,8 @@ def test_countermeasures_say_what_followed_them():
         people=PEOPLE,
     )
     [tried] = facts.countermeasures
-    assert (tried.text, tried.period, tried.worked) == ("Weekly review", "2027-01", "green")
+    assert (tried.text, tried.period, tried.until) == ("Weekly review", "2027-01", "2027-02")
+    assert tried.worked == "green"  # March, the month after it was last named
 
 
 def test_the_stored_year_gives_its_results_gaps_and_labels(session):
