@@ -223,8 +223,8 @@ def _objective_markdown(o: ObjectiveFacts) -> str:
     lines = [
         f"{heading} {o.ref} · {o.title}",
         "",
-        f"Owner: {_owner(o.owner) or 'none'}" + (f" · {', '.join(notes)}" if notes else ""),
-        f"Result: {o.outcome} — {_result(o)} of {with_unit(o.target, o.unit)} · "
+        f"- Owner: {_owner(o.owner) or 'none'}" + (f" · {', '.join(notes)}" if notes else ""),
+        f"- Result: {o.outcome} — {_result(o)} of {with_unit(o.target, o.unit)} · "
         f"{o.green_months} of {o.months_due} months green · checked in {o.answered_months} of "
         f"{o.expected_months} months",
         "",
@@ -238,7 +238,7 @@ def _objective_markdown(o: ObjectiveFacts) -> str:
         )
         + " |",
         "",
-        f"Trend: {o.trend.word}"
+        f"- Trend: {o.trend.word}"
         + (
             f" ({number(o.trend.first)} → {number(o.trend.last)})"
             if o.trend.last is not None
@@ -247,11 +247,11 @@ def _objective_markdown(o: ObjectiveFacts) -> str:
     ]
     if o.challenges:
         lines.append(
-            "Recurring challenges: " + "; ".join(f"“{p}” ({n} months)" for p, n in o.challenges)
+            "- Recurring challenges: " + "; ".join(f"“{p}” ({n} months)" for p, n in o.challenges)
         )
     if o.countermeasures:
-        lines.append("Countermeasures tried:")
-        lines += [f"- {_countermeasure(c)}" for c in o.countermeasures]
+        lines.append("- Countermeasures tried:")
+        lines += [f"  - {_countermeasure(c)}" for c in o.countermeasures]
     if o.hansei:
         lines += ["", f"Hansei by {_owner(o.hansei.owner) or 'the owner'}:", ""]
         for attr, label in HANSEI_LABELS:
