@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import click
@@ -229,6 +230,46 @@ def _jobs_taking(option: str) -> list:
     from schedules.scheduler import registry
 
     return [job for job in registry() if option in job.options]
+
+
+@main.command()
+@click.option("--year", required=True, type=click.IntRange(2000, 2999), metavar="YYYY")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "csv", "html"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: standard output).",
+)
+@click.option("--team", "team_ids", multiple=True, help="Slack team id; repeat for several.")
+@click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Count the months due up to this day (default: today).",
+)
+def report(year: int, fmt: str, out_file: Path | None, team_ids: tuple[str, ...], as_of) -> None:
+    """Write fiscal YEAR's reflection for people outside Slack (the HTML embeds the chart)."""
+    from bot.report import render_report, year_reports
+
+    engine = _engine(_settings())
+    try:
+        now = as_of.replace(tzinfo=UTC) if as_of else SystemClock().now()
+        reports = year_reports(engine, year=year, now=now, team_ids=team_ids)
+    except HoshinError as exc:
+        raise click.ClickException(exc.message) from exc
+    text = render_report(reports, fmt)
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    out_file.write_text(text, encoding="utf-8")
+    objectives = sum(len(facts.objectives) for facts, _ in reports)
+    click.echo(f"FY{year} reflection ({fmt}, {objectives} objectives) written to {out_file}")
 
 
 @main.command()

@@ -78,3 +78,10 @@ class A3WorkedRef(SlackContext):
     a3_id: int = Field(ge=1)
     period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
     worked: Literal["yes", "partly", "no"]
+
+
+class ReflectionRef(SlackContext):
+    """The workspace and fiscal year an annual reflection's carry-over button is about."""
+
+    workspace_id: int = Field(ge=1)
+    year: int = Field(ge=1900, le=3000)

@@ -14,6 +14,7 @@ from handlers import (
     commands,
     home,
     objective_admin,
+    reflect,
     status,
     vision,
 )
@@ -31,4 +32,5 @@ def register_all(app: App, services: Services) -> commands.CommandRegistry:
     catchball.register(app, services, registry)
     checkin.register(app, services, registry)
     a3.register(app, services, registry)
+    reflect.register(app, services, registry)
     return registry
