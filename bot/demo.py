@@ -8,6 +8,7 @@ shows what they would see.
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,8 @@ from pathlib import Path
 from bot import ids
 from bot.app import create_app
 from bot.clock import ManualClock
-from bot.demo_year import DemoYear, play_year, review_threads
+from bot.demo_state import DemoYear
+from bot.demo_year import play_year, review_threads
 from bot.inbound import Delivery, SlackSender
 from bot.plan_io import export_plan, import_plan
 from bot.server import start_http_in_background
@@ -39,6 +41,14 @@ DEMO_SPEED = 20
 
 
 def run_demo(out_dir: Path) -> Path:
+    """Play the demo into `out_dir`; the transcript's path."""
+    play_demo(out_dir)
+    return out_dir / "transcript.md"
+
+
+def play_demo(out_dir: Path) -> DemoYear:
+    """Play the demo, write its files, and return the year's state (the stand-in, stopped,
+    keeps what reached it; the database stays in `out_dir`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     database = out_dir / "hoshin-demo.db"
     for stale in out_dir.glob("hoshin-demo.db*"):
@@ -96,7 +106,9 @@ def run_demo(out_dir: Path) -> Path:
         ui = SlackSide(sender, standin)
         year = _year(transcript, ui, JobContext(services, limits=limits), channel_names)
         play_year(year)
+        # The year-end (hansei prompts, the annual reflection) continues from `year` here.
         (out_dir / "review-threads.md").write_text(review_threads(year), encoding="utf-8")
+        _in_numbers(transcript, standin)
     finally:
         server.stop()
         standin.stop()
@@ -106,7 +118,17 @@ def run_demo(out_dir: Path) -> Path:
     engine.dispose()
     path = out_dir / "transcript.md"
     path.write_text("\n".join(transcript.lines).lstrip() + "\n", encoding="utf-8")
-    return path
+    return year
+
+
+def _in_numbers(t: Transcript, standin: SlackStandIn) -> None:
+    counts = Counter(c.method for c in standin.calls)
+    t.heading("The demo in numbers")
+    t.note(
+        f"The stand-in answered {sum(counts.values())} Web API calls: "
+        + ", ".join(f"{n} `{method}`" for method, n in counts.most_common())
+        + ". The whole year's review threads of one channel are in `review-threads.md`."
+    )
 
 
 def _play(sender, standin, rows, people, workspace, names, report) -> Transcript:
