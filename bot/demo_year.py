@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot import demo_story as story
+from bot import ids
 from bot.cycle import due_at, parse_local_time
 from bot.demo_cast import action_done, check_in_all, go_away, prompt_of, reply_in_words
 from bot.demo_state import (
@@ -171,6 +172,8 @@ def month_end(year: DemoYear, period: str, result: MonthResult, due: datetime) -
     twice, months = story.TWICE_OFF_TRACK
     if period == months[0]:
         show_reply(year, MAIN_REVIEW_CHANNEL, period, twice)
+    if period == months[-1]:
+        show_a3_prompt(year, twice)
 
 
 def _month_heading(period: str) -> str:
@@ -237,3 +240,24 @@ def review_threads(year: DemoYear, channel: str = MAIN_REVIEW_CHANNEL) -> str:
             continue
         lines.append(render_message({"text": parent.text, "blocks": parent.blocks}, year.t.names))
     return "\n".join(lines) + "\n"
+
+
+def show_a3_prompt(year: DemoYear, ref: str) -> None:
+    """The A3 countermeasure DM after two off-track months, once the bot sends one."""
+    objective = next((o for o in year.objectives if o.ref == ref), None)
+    owner = next(
+        (u for u, p in year.people.items() if objective and p.id == objective.owner_id), None
+    )
+    if owner is None:
+        return
+    for message in year.ui.dms(owner):
+        buttons = [
+            e
+            for b in message.blocks or []
+            for e in ([b["accessory"]] if b.get("accessory") else b.get("elements") or [])
+        ]
+        if any(e.get("action_id") == ids.ACTION_A3_OPEN for e in buttons):
+            year.t.message(
+                message, f"*Hoshin Bot → DM to {year.name(owner)}, after two months off track:*"
+            )
+            return
