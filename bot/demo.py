@@ -7,15 +7,17 @@ shows what they would see.
 
 from __future__ import annotations
 
-import json
 import secrets
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import ids
 from bot.app import create_app
 from bot.clock import ManualClock
+from bot.demo_state import DemoYear
+from bot.demo_year import play_year, review_threads
 from bot.inbound import Delivery, SlackSender
 from bot.plan_io import export_plan, import_plan
 from bot.server import start_http_in_background
@@ -23,44 +25,30 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack_side import SlackSide
 from bot.standin import SlackStandIn
-from bot.transcript import render_blocks, render_message
+from bot.transcript import Transcript, render_blocks, render_message
+from schedules.delivery import limits_from
+from schedules.review_poster import ReviewPoster
+from schedules.scheduler import JobContext
 from storage import status as reads
 from storage.db import make_engine, session_scope, upgrade
-from storage.workspaces import all_workspaces
+from storage.workspaces import all_workspaces, find_person
 
 EXAMPLE_PLAN = Path(__file__).parent / "examples" / "acme-2027.yaml"
-DEMO_START = datetime(2027, 1, 18, 9, 30, tzinfo=UTC)
-DEMO_SPEED = 10
-
-
-@dataclass
-class Transcript:
-    names: dict[str, str]
-    lines: list[str] = field(default_factory=list)
-
-    def heading(self, text: str) -> None:
-        self.lines += ["", f"## {text}", ""]
-
-    def note(self, text: str) -> None:
-        self.lines += [text, ""]
-
-    def said(self, who: str, what: str, where: str, payload: dict) -> None:
-        visibility = (
-            "only visible to " + self.names.get(who, who)
-            if payload.get("response_type", "ephemeral") == "ephemeral"
-            else "posted in the channel"
-        )
-        self.lines += [
-            f"**{self.names.get(who, who)}** {what} in #{where}:",
-            "",
-            f"*Hoshin Bot ({visibility}):*",
-            "",
-            render_message(payload, self.names),
-            "",
-        ]
+DEMO_START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)  # the Monday before January's check-in
+# Every rate limit, the stand-in's and delivery's alike, runs this many times faster than
+# Slack's, so that a year's posts take seconds; the ratio between them is what counts.
+DEMO_SPEED = 20
 
 
 def run_demo(out_dir: Path) -> Path:
+    """Play the demo into `out_dir`; the transcript's path."""
+    play_demo(out_dir)
+    return out_dir / "transcript.md"
+
+
+def play_demo(out_dir: Path) -> DemoYear:
+    """Play the demo, write its files, and return the year's state (the stand-in, stopped,
+    keeps what reached it; the database stays in `out_dir`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     database = out_dir / "hoshin-demo.db"
     for stale in out_dir.glob("hoshin-demo.db*"):
@@ -77,7 +65,10 @@ def run_demo(out_dir: Path) -> Path:
     names = {p.slack_user_id: p.name for p in people.values()}
 
     standin = SlackStandIn(
-        team_id=team_id, team_name=workspace.name or "Acme", bot_token="xoxb-demo-token"
+        team_id=team_id,
+        team_name=workspace.name or "Acme",
+        bot_token="xoxb-demo-token",
+        rate_limit_scale=DEMO_SPEED,
     )
     for person in people.values():
         standin.add_user(person.slack_user_id, name=person.name.lower(), real_name=person.name)
@@ -101,7 +92,10 @@ def run_demo(out_dir: Path) -> Path:
         database_url=f"sqlite:///{database}",
     )
     clock = ManualClock(DEMO_START)
-    app = create_app(Services(settings=settings, engine=engine, clock=clock))
+    limits = limits_from(settings).scaled(DEMO_SPEED)
+    services = Services(settings=settings, engine=engine, clock=clock)
+    services = replace(services, review_poster=ReviewPoster(services, limits=limits))
+    app = create_app(services)
     server = start_http_in_background(app, engine)
     sender = SlackSender(
         server.url, signing_secret=signing_secret, standin=standin, team_id=team_id
@@ -109,7 +103,12 @@ def run_demo(out_dir: Path) -> Path:
     try:
         transcript = _play(sender, standin, rows, people, workspace, names, report)
         _play_catchball(transcript, SlackSide(sender, standin), clock, rows, people, channel_names)
-        _play_month(transcript, SlackSide(sender, standin), clock, engine, settings, people)
+        ui = SlackSide(sender, standin)
+        year = _year(transcript, ui, JobContext(services, limits=limits), channel_names)
+        play_year(year)
+        # The year-end (hansei prompts, the annual reflection) continues from `year` here.
+        (out_dir / "review-threads.md").write_text(review_threads(year), encoding="utf-8")
+        _in_numbers(transcript, standin)
     finally:
         server.stop()
         standin.stop()
@@ -119,7 +118,17 @@ def run_demo(out_dir: Path) -> Path:
     engine.dispose()
     path = out_dir / "transcript.md"
     path.write_text("\n".join(transcript.lines).lstrip() + "\n", encoding="utf-8")
-    return path
+    return year
+
+
+def _in_numbers(t: Transcript, standin: SlackStandIn) -> None:
+    counts = Counter(c.method for c in standin.calls)
+    t.heading("The demo in numbers")
+    t.note(
+        f"The stand-in answered {sum(counts.values())} Web API calls: "
+        + ", ".join(f"{n} `{method}`" for method, n in counts.most_common())
+        + ". The whole year's review threads of one channel are in `review-threads.md`."
+    )
 
 
 def _play(sender, standin, rows, people, workspace, names, report) -> Transcript:
@@ -286,12 +295,6 @@ def _play_catchball(
     )
     card = ui.wait_dm_with(jan.slack_user_id, title)
     _dm(t, jan, card)
-    clock.advance(timedelta(weeks=10))
-    t.note(f"Ten weeks later, **{jan.name}** clicks **Done**:")
-    ui.click(jan.slack_user_id, card, ids.ACTION_ACTION_DONE)
-    ui.standin.wait_for(lambda s: _current(s, card).edited_count > card.edited_count, ui.timeout)
-    _dm(t, jan, _current(ui.standin, card), heading=False)
-
     t.heading(f"12. {felix.name}'s App Home")
     ui.sender.event(
         {
@@ -329,67 +332,27 @@ def _ref_in(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _play_month(t: Transcript, ui: SlackSide, clock: ManualClock, engine, settings, people) -> None:
-    """Step 6: April's check-in prompts go out; Felix checks in; the review thread appears."""
-    from schedules.delivery import Deliverer, limits_from, make_delivery_client
-    from schedules.jobs import queue_monthly_prompts
-
-    by_slack = {p.slack_user_id: p for p in people.values()}
-    felix = by_slack["U0FELI16"]
-    clock.set(datetime(2027, 4, 5, 18, 0, tzinfo=UTC))  # the 3rd business day, after 09:30 in NY
-    report = queue_monthly_prompts(engine, clock)
-    deliverer = Deliverer(
-        engine,
-        make_delivery_client(settings),
-        clock,
-        limits=limits_from(settings).scaled(DEMO_SPEED),
+def _year(t: Transcript, ui: SlackSide, jobs: JobContext, channel_names) -> DemoYear:
+    """The state the year starts from, read again: catchball added an objective."""
+    with session_scope(jobs.engine) as session:
+        [workspace] = all_workspaces(session)
+        people = reads.people(session, workspace_id=workspace.id)
+        rows = reads.active_objectives(session, workspace_id=workspace.id)
+        managers = {}
+        for person in people.values():
+            row = find_person(
+                session, workspace_id=workspace.id, slack_user_id=person.slack_user_id
+            )
+            if row is not None and row.manager_id in people:
+                managers[person.slack_user_id] = people[row.manager_id].slack_user_id
+    return DemoYear(
+        t=t,
+        ui=ui,
+        clock=jobs.clock,
+        jobs=jobs,
+        workspace_id=workspace.id,
+        people={p.slack_user_id: p for p in people.values()},
+        objectives=rows,
+        channel_names={c: n for c, n in channel_names.items() if c},
+        managers=managers,
     )
-    deliverer.run_until_idle(timeout=60)
-    t.heading("13. April's check-in: one DM per owner, at 09:30 in each owner's timezone")
-    t.note(f"The `monthly-checkin` job ran on {clock.now():%d %B %Y}: {'; '.join(report.lines)}.")
-    prompt = ui.wait_dm_with(felix.slack_user_id, "Monthly check-in")
-    _dm(t, felix, prompt)
-
-    t.heading(f"14. {felix.name} checks in on AN7.1.2")
-    modal = _open_checkin(ui, felix.slack_user_id, prompt, "AN7.1.2")
-    answer = {
-        ids.FIELD_ACTUAL: "6.5",
-        ids.FIELD_STATUS: "at_risk",
-        ids.FIELD_WHAT_HAPPENED: "Per-team routing is live for 31 of 48 services.",
-        ids.FIELD_CHALLENGES: "The two legacy services still page through the shared rota.",
-        ids.FIELD_COUNTERMEASURE: "Jan moves them in May; until then a follow-the-sun rota.",
-    }
-    ui.submit(felix.slack_user_id, modal, answer)
-    t.note(
-        f"**{felix.name}** clicks **Check in**: actual 6.5 minutes, *at risk*, with what "
-        "happened, the challenge and a countermeasure."
-    )
-    ui.standin.wait_for(lambda s: len(s.messages("C0ENGREVIEW")) >= 2, 20)
-    thread = ui.standin.messages("C0ENGREVIEW")
-    if thread:
-        t.lines += ["*Hoshin Bot in #review-an7, the April review thread:*", ""]
-        for message in thread:
-            t.lines += [
-                render_message({"text": message.text, "blocks": message.blocks}, t.names),
-                "",
-            ]
-
-
-def _open_checkin(ui: SlackSide, user: str, prompt, ref: str) -> dict:
-    """Click the prompt's Check in button for `ref` and return the modal it opens."""
-    for block in prompt.blocks or []:
-        elements = block.get("elements") or []
-        if block.get("accessory"):
-            elements = [block["accessory"]]
-        for element in elements:
-            if element.get("action_id") == ids.ACTION_CHECKIN_OPEN and ref in json.dumps(block):
-                before = len(ui.modals(ids.VIEW_CHECKIN))
-                ui.sender.block_action(
-                    user_id=user,
-                    action_id=ids.ACTION_CHECKIN_OPEN,
-                    value=element["value"],
-                    channel_id=prompt.channel,
-                    message_ts=prompt.ts,
-                )
-                return ui.next_modal(ids.VIEW_CHECKIN, before)
-    raise AssertionError(f"no Check in button for {ref} in the prompt")

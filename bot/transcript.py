@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 EMOJI = {
     "large_green_circle": "🟢",
@@ -33,6 +35,10 @@ EMOJI = {
     "wastebasket": "🗑️",
     "file_folder": "📁",
     "compass": "🧭",
+    "bell": "🔔",
+    "hourglass": "⌛",
+    "palm_tree": "🌴",
+    "speech_balloon": "💬",
 }
 USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
@@ -97,3 +103,39 @@ def render_message(payload: Mapping, names: Mapping[str, str]) -> str:
         else mrkdwn(payload.get("text", ""), names).splitlines()
     )
     return "\n".join(f"> {line}" if line else ">" for line in lines)
+
+
+@dataclass
+class Transcript:
+    """The demo's transcript as it is written: headings, notes and messages as people see them."""
+
+    names: dict[str, str]
+    lines: list[str] = field(default_factory=list)
+
+    def heading(self, text: str, *, level: int = 2) -> None:
+        self.lines += ["", f"{'#' * level} {text}", ""]
+
+    def note(self, text: str) -> None:
+        self.lines += [text, ""]
+
+    def said(self, who: str, what: str, where: str, payload: Mapping) -> None:
+        visibility = (
+            "only visible to " + self.names.get(who, who)
+            if payload.get("response_type", "ephemeral") == "ephemeral"
+            else "posted in the channel"
+        )
+        self.lines += [
+            f"**{self.names.get(who, who)}** {what} in #{where}:",
+            "",
+            f"*Hoshin Bot ({visibility}):*",
+            "",
+            render_message(payload, self.names),
+            "",
+        ]
+
+    def message(self, message: Any, caption: str | None = None) -> None:
+        """A stored message (the stand-in's), under an optional caption line."""
+        if caption:
+            self.lines += [caption, ""]
+        self.lines += [render_message({"text": message.text, "blocks": message.blocks}, self.names)]
+        self.lines.append("")

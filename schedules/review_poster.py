@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from bot import review
 from bot.services import Services
 from schedules.delivery import Deliverer, limits_from, make_delivery_client
+from schedules.ratelimit import DeliveryLimits
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,9 @@ class ReviewPoster:
     never held waiting (they must stay free to acknowledge other requests within 3 seconds).
     """
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, limits: DeliveryLimits | None = None) -> None:
         self.services = services
+        self.limits = limits  # None: the settings' (the demo scales them, as the scheduler's)
         self._changes = threading.Condition()
         self._running = False
         self._pending: dict[int, set[int]] = {}
@@ -37,7 +39,7 @@ class ReviewPoster:
                 self.services.engine,
                 make_delivery_client(settings),
                 self.services.clock,
-                limits=limits_from(settings),
+                limits=self.limits or limits_from(settings),
             )
         self._deliverer.run_once()
 
