@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.alignment import AlignmentIssue, find_alignment_issues
 from bot.blocks.home import home_view as render_home
+from bot.hansei_answers import HanseiDue, reflections_due
 from bot.periods import fiscal_year_of
 from bot.scope import Scope
 from bot.status import PlanStatus, StatusNode, build_plan_status, choose_year
@@ -76,6 +77,7 @@ class Home:
     actions: list[OpenActionRow] = field(default_factory=list)
     actions_total: int = 0
     check_ins_due: list[CheckInDue] = field(default_factory=list)
+    hansei_due: list[HanseiDue] = field(default_factory=list)  # year-end reflections (issue 5)
     plan: list[HomeObjective] = field(default_factory=list)  # admins: the top of the plan
     alignment: list[AlignmentIssue] | None = None  # admins: what breaks the X-matrix
 
@@ -95,6 +97,14 @@ def check_ins_due(session: Session, scope: Scope, *, today: date) -> list[CheckI
     exist, so the Home never shows made-up work.
     """
     return []
+
+
+def hansei_due(session: Session, scope: Scope, *, today: date) -> list[HanseiDue]:
+    """The year-end reflections this person still owes (`bot.hansei_answers`): open as long as
+    answers are taken on `today`."""
+    assert scope.person is not None
+    start_of_day = datetime.combine(today, time.min, tzinfo=UTC)
+    return reflections_due(session, scope.workspace, person_id=scope.person.id, now=start_of_day)
 
 
 def assemble_home(session: Session, *, team_id: str, user_id: str, today: date) -> Home:
@@ -139,6 +149,7 @@ def assemble_home(session: Session, *, team_id: str, user_id: str, today: date) 
         session, workspace_id=workspace.id, owner_id=person.id, limit=ACTIONS_SHOWN
     )
     home.check_ins_due = check_ins_due(session, Scope(workspace, person), today=today)
+    home.hansei_due = hansei_due(session, Scope(workspace, person), today=today)
     if home.is_admin:
         home.plan = [on_home(n) for n in _tree_order(status) if n.row.level in ADMIN_LEVELS]
         home.alignment = find_alignment_issues(session, workspace=workspace, today=today)

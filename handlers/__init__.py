@@ -11,6 +11,7 @@ from handlers import (
     checkin,
     checks,
     commands,
+    hansei,
     home,
     objective_admin,
     status,
@@ -29,4 +30,5 @@ def register_all(app: App, services: Services) -> commands.CommandRegistry:
     checks.register(app, services, registry)
     catchball.register(app, services, registry)
     checkin.register(app, services, registry)
+    hansei.register(app, services, registry)
     return registry

@@ -33,6 +33,7 @@ from bot.blocks.common import (
     shorten,
     with_unit,
 )
+from bot.blocks.hansei import home_hansei_blocks
 from bot.blocks.status import node_line
 from bot.blocks.vision import true_north_blocks
 from bot.context import ActionRef, ObjectiveRef
@@ -125,6 +126,7 @@ def _waiting(home: Home) -> list[Block]:
         chunks, left = pack_lines(lines, budget=2000)
         text = "*Check-ins due*\n" + (chunks[0] if chunks else "")
         blocks.append(_section(text + (f"\n…and {left} more." if left else "")))
+    blocks += home_hansei_blocks(home.hansei_due)
     if len(blocks) == 2:
         blocks.append(_section("Nothing is waiting for you right now. :tada:"))
     return blocks
