@@ -43,7 +43,8 @@ if TYPE_CHECKING:  # the domain modules import these builders; types only, no cy
 
 INPUT_MAX = 3000  # Slack's limit for a plain-text input
 SUMMARY_TEXT = 1000
-FIXED_TEXT = 2500
+# Text kept for the header, True North (≤ 420), the intro (≤ 650) and the footer.
+FIXED_TEXT = 1600
 DONE = ":white_check_mark:"
 
 
@@ -51,11 +52,11 @@ def _day(when) -> str:
     return when.strftime("%a %d %b %Y")
 
 
-def outcome_text(objective: ReflectObjective) -> str:
+def outcome_text(objective: ReflectObjective, *, metric_limit: int = 40) -> str:
     """Target against the latest actual of the year, with that month's status."""
     facts = []
     if objective.metric_name:
-        facts.append(escape(shorten(objective.metric_name, 40)))
+        facts.append(escape(shorten(objective.metric_name, metric_limit)))
     facts.append(f"target *{escape(with_unit(objective.target, objective.unit))}*")
     if objective.actual_period:
         latest = f"latest actual *{escape(with_unit(objective.actual, objective.unit))}*"
@@ -74,7 +75,7 @@ def objective_text(objective: ReflectObjective, *, title_limit: int, done: bool)
         f"{mark}*{escape(shorten(objective.ref, 64))}* · "
         f"{escape(shorten(objective.title, title_limit))}"
     )
-    return head + "\n" + outcome_text(objective)
+    return head + "\n" + outcome_text(objective, metric_limit=40 if title_limit > 60 else 24)
 
 
 def reflect_button(objective: ReflectObjective, year: int, *, done: bool, home: bool = False):
