@@ -17,12 +17,21 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.blocks.hansei import hansei_escalation, hansei_reminder
-from bot.hansei import HanseiAsk, ReflectObjective, answers_close_at, ask_for, workspace_zone
+from bot.hansei import (
+    HanseiAsk,
+    ReflectObjective,
+    answers_close_at,
+    reflect_objectives,
+    workspace_zone,
+    year_end,
+)
 from bot.reminders import REMIND_GAP
 from storage import hansei as store
 from storage import outbox
+from storage.hansei import OpenPrompt
 from storage.models import Workspace
 from storage.outbox import NewMessage
+from storage.prompts import objectives_of
 
 POST = "chat.postMessage"
 
@@ -81,16 +90,10 @@ def queue_hansei_reminders(
         reminded_since=now - REMIND_GAP,
     )
     today = now.astimezone(ZoneInfo(workspace_zone(workspace))).date()
+    asks = _asks(session, workspace, candidates)
     messages, reminded, escalated, answered = [], [], [], []
     for prompt in candidates:
-        ask = ask_for(
-            session,
-            workspace,
-            person_id=prompt.person_id,
-            slack_user_id=prompt.slack_user_id,
-            name=prompt.name,
-            year=prompt.year,
-        )
+        ask = asks.get(prompt.id)
         still = _still_open(ask)
         if not still:
             answered.append(prompt.id)
@@ -142,6 +145,35 @@ def queue_hansei_reminders(
     store.mark_escalated(session, prompt_ids=escalated, at=now)
     report.reminded, report.escalated = len(reminded), len(escalated)
     return report
+
+
+def _asks(
+    session: Session, workspace: Workspace, candidates: list[OpenPrompt]
+) -> dict[int, HanseiAsk]:
+    """{prompt id: what its owner's hansei shows now}, a few batched reads per year."""
+    found: dict[int, HanseiAsk] = {}
+    for year in sorted({c.year for c in candidates}):
+        of_year = [c for c in candidates if c.year == year]
+        rows = objectives_of(
+            session, workspace_id=workspace.id, year=year, owner_ids=[c.person_id for c in of_year]
+        )
+        owned = reflect_objectives(session, workspace, rows, year)
+        done = store.answered_ids(session, objective_ids=[r.id for r in rows], year=year)
+        for prompt in of_year:
+            objectives = owned.get(prompt.person_id)
+            if not objectives:
+                continue
+            found[prompt.id] = HanseiAsk(
+                owner_user_id=prompt.slack_user_id,
+                owner_name=prompt.name,
+                year=year,
+                year_end=year_end(workspace, year),
+                closes_at=answers_close_at(workspace, year),
+                vision=None,
+                objectives=objectives,
+                done=frozenset(o.objective_id for o in objectives if o.objective_id in done),
+            )
+    return found
 
 
 def _still_open(ask: HanseiAsk | None) -> tuple[ReflectObjective, ...]:
