@@ -34,6 +34,7 @@ from bot.cycle import due_at
 from bot.periods import fiscal_periods, fiscal_year_of
 from bot.prompts import POST, _ref_key, checkin_time, zone_of
 from storage import hansei as store
+from storage import hansei_answers as answers
 from storage import outbox
 from storage.models import PromptState, Workspace
 from storage.outbox import NewMessage
@@ -171,7 +172,7 @@ def ask_for(
     objectives = reflect_objectives(session, workspace, rows, year).get(person_id)
     if not objectives:
         return None
-    done = store.answered_ids(
+    done = answers.answered_ids(
         session, objective_ids=[o.objective_id for o in objectives], year=year
     )
     return HanseiAsk(
@@ -267,7 +268,7 @@ def _payloads(
         session, workspace_id=workspace.id, year=year, owner_ids=[o.person_id for o in owners]
     )
     owned = reflect_objectives(session, workspace, rows, year)
-    done = store.answered_ids(session, objective_ids=[r.id for r in rows], year=year)
+    done = answers.answered_ids(session, objective_ids=[r.id for r in rows], year=year)
     payloads = {}
     for owner in owners:
         objectives = owned.get(owner.person_id)

@@ -27,6 +27,7 @@ from bot.periods import fiscal_periods
 from bot.scope import Scope
 from storage import checkins, objectives, outbox
 from storage import hansei as store
+from storage import hansei_answers as answers
 from storage.events import claim
 from storage.models import HanseiAnswer, Objective, ObjectiveLevel, ObjectiveState, Workspace
 from storage.prompts import objectives_of
@@ -44,13 +45,13 @@ class Reflection:
     carry_over: str | None = None
 
     def as_dict(self) -> dict[str, str | None]:
-        return {f: getattr(self, f) for f in store.ANSWER_FIELDS}
+        return {f: getattr(self, f) for f in answers.ANSWER_FIELDS}
 
     @classmethod
     def of(cls, row: HanseiAnswer | None) -> Reflection | None:
         if row is None:
             return None
-        return cls(*(getattr(row, f) for f in store.ANSWER_FIELDS))
+        return cls(*(getattr(row, f) for f in answers.ANSWER_FIELDS))
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def open_form(session: Session, scope: Scope, *, ref: HanseiRef, now: datetime) 
         objective_ids=[objective.id],
         periods=fiscal_periods(ref.year, workspace.fiscal_year_start_month),
     ).get(objective.id)
-    existing = store.answer_of(
+    existing = answers.answer_of(
         session, workspace_id=workspace.id, objective_id=objective.id, year=ref.year
     )
     return HanseiForm(
@@ -189,7 +190,7 @@ def submit(
         return None
     person = scope.person
     assert person is not None  # _checked made sure
-    saved = store.save_answer(
+    saved = answers.save_answer(
         session,
         workspace_id=workspace.id,
         objective_id=objective.id,
@@ -267,7 +268,9 @@ def reflections_due(
             continue
         rows = objectives_of(session, workspace_id=workspace.id, year=year, owner_ids=[person_id])
         owned = reflect_objectives(session, workspace, rows, year).get(person_id, ())
-        done = store.answered_ids(session, objective_ids=[o.objective_id for o in owned], year=year)
+        done = answers.answered_ids(
+            session, objective_ids=[o.objective_id for o in owned], year=year
+        )
         still = [o for o in owned if o.objective_id not in done]
         if not still:
             continue

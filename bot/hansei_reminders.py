@@ -27,6 +27,7 @@ from bot.hansei import (
 )
 from bot.reminders import REMIND_GAP
 from storage import hansei as store
+from storage import hansei_answers as answers
 from storage import outbox
 from storage.hansei import OpenPrompt
 from storage.models import Workspace
@@ -158,7 +159,7 @@ def _asks(
             session, workspace_id=workspace.id, year=year, owner_ids=[c.person_id for c in of_year]
         )
         owned = reflect_objectives(session, workspace, rows, year)
-        done = store.answered_ids(session, objective_ids=[r.id for r in rows], year=year)
+        done = answers.answered_ids(session, objective_ids=[r.id for r in rows], year=year)
         for prompt in of_year:
             objectives = owned.get(prompt.person_id)
             if not objectives:

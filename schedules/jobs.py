@@ -126,18 +126,30 @@ def send_reminders(engine: Engine, clock: Clock) -> ReminderReport:
                 if workspace is None or workspace.suspended_reason:
                     continue
                 result = queue_reminders(session, workspace, now=now)
-                hansei = queue_hansei_reminders(session, workspace, now=now)
         except Exception as exc:
             log.exception("reminders: workspace %s failed", team_id)
             report.errors.append(f"{team_id}: {exc.__class__.__name__}")
             continue
         report.workspaces.append(result)
-        report.hansei.append(hansei)
         if result.reminded or result.escalated or result.answered or result.away:
             report.lines.append(result.line())
-        if hansei.anything:
-            report.lines.append(hansei.line())
+        _send_hansei_reminders(engine, workspace_id, team_id, now, report)
     return report
+
+
+def _send_hansei_reminders(engine, workspace_id: int, team_id: str, now, report) -> None:
+    """The year-end hansei's reminders, in their own transaction (`bot/hansei_reminders.py`)."""
+    try:
+        with session_scope(engine) as session:
+            workspace = session.get(Workspace, workspace_id)
+            hansei = queue_hansei_reminders(session, workspace, now=now)
+    except Exception as exc:
+        log.exception("reminders: hansei of workspace %s failed", team_id)
+        report.errors.append(f"{team_id} hansei: {exc.__class__.__name__}")
+        return
+    report.hansei.append(hansei)
+    if hansei.anything:
+        report.lines.append(hansei.line())
 
 
 def deliver(deliverer: Deliverer, *, max_messages: int | None = None) -> DeliverReport:
