@@ -11,10 +11,12 @@ from sqlmodel import Session, select
 
 from bot import ids
 from bot.context import HanseiRef
+from bot.services import Services
 from bot.standin.blockkit import validate_message_blocks
 from schedules.delivery import Deliverer, make_delivery_client
 from schedules.hansei import run_hansei_prompts
-from schedules.jobs import deliver, send_reminders
+from schedules.jobs import deliver, record_deliveries, send_reminders
+from schedules.scheduler import start_scheduler
 from storage.db import session_scope
 from storage.models import (
     AuditEntry,
@@ -407,3 +409,57 @@ def test_the_home_lists_the_reflection_until_it_is_done(slack: SlackBed):
     # Once answers closed the item is gone, answered or not.
     slack.clock.set(datetime(2028, 2, 2, 9, tzinfo=UTC))
     assert "Year-end reflection" not in visible(open_home(slack, "U0VP"))
+
+
+# ---- the scheduler, and someone Slack cannot reach -----------------------------------------------
+
+
+def test_the_scheduler_sends_the_hansei_once_when_its_time_comes(slack: SlackBed):
+    bed = seeded(slack)
+    slack.clock.set(DUE - timedelta(hours=1))
+    services = Services(settings=slack.settings, engine=slack.engine, clock=slack.clock)
+    scheduler = start_scheduler(
+        services, every={"hansei-prompts": 0.1, "deliver": 0.05}, only=("hansei-prompts", "deliver")
+    )
+    try:
+        assert not slack.standin.wait_for(lambda s: bed.dms("U0VP"), timeout=0.5)
+        slack.clock.set(DUE)
+        assert slack.standin.wait_for(
+            lambda s: len(bed.dms("U0VP")) == 1 and len(bed.dms("U0MGR")) == 1, timeout=10
+        )
+        slack.standin.wait_for(lambda s: False, timeout=0.5)  # more ticks: nothing new
+    finally:
+        assert scheduler.stop(timeout=10)
+    assert len(bed.dms("U0VP", "Year-end reflection")) == 1
+    assert len(bed.dms("U0MGR", "Year-end reflection")) == 1
+
+
+def test_a_dm_that_cannot_be_delivered_marks_the_prompt_unreachable_and_unreminded(slack):
+    small_plan(slack.engine)
+    for user, name in PEOPLE[:2]:  # Mo is not in Slack's directory: his DM fails for good
+        slack.standin.add_user(user, name=name.lower(), real_name=name)
+    slack.clock.set(DUE)
+    bed = Bed(slack)
+    bed.run()
+    bed.deliver()
+    assert bed.prompts()["U0MGR"].state == "unreachable"
+    assert bed.prompts()["U0VP"].state == "sent"
+    slack.clock.set(DUE + timedelta(days=8))
+    report = bed.remind().hansei[0]
+    assert (report.reminded, report.escalated) == (1, 1)  # Ana's reminder, Ana's manager told
+
+
+def test_an_answer_before_the_dm_arrived_is_confirmed_privately(slack: SlackBed):
+    bed = seeded(slack)
+    bed.run()  # queued, not delivered yet
+    an11 = HanseiRef(objective_id=bed.ids()["AN1.1"], year=2027).dump()
+    view = bed.open_modal("U0MGR", an11)
+    assert slack.submit("U0MGR", view, ANSWER).json() is None
+    bed.deliver()  # (the app may have delivered both already, right after the answer)
+    assert slack.standin.wait_for(lambda s: len(s.messages("U0MGR")) == 2, timeout=10)
+    texts = [m.text for m in slack.standin.messages("U0MGR")]
+    assert texts[0].startswith("Year-end reflection for FY2027")
+    assert "Thanks, your reflection on *AN1.1* for FY2027 is saved: 1 of 1 done" in texts[1]
+    record_deliveries(slack.engine)  # what the next deliver or reminders run does first
+    prompt = bed.prompts()["U0MGR"]
+    assert prompt.state == "answered" and prompt.ts == bed.prompt_dm("U0MGR").ts
