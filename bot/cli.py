@@ -171,6 +171,11 @@ def jobs_list() -> None:
                 click.echo(f"{'':<16} next: {line}")
         elif job.name == "deliver":
             click.echo(f"{'':<16} {waiting_posts(engine)} message(s) waiting")
+        elif job.name == "hansei-prompts":
+            from schedules.hansei import upcoming_hansei
+
+            for line in upcoming_hansei(engine, clock):
+                click.echo(f"{'':<16} next: {line}")
     if REVIEW_SYNC not in registry():
         click.echo(f"{REVIEW_SYNC.name:<16} not scheduled: bot.review.sync_all does not exist yet")
 

@@ -85,3 +85,14 @@ class ReflectionRef(SlackContext):
 
     workspace_id: int = Field(ge=1)
     year: int = Field(ge=1900, le=3000)
+
+
+class HanseiRef(SlackContext):
+    """The objective and fiscal year a "Reflect" button or the hansei modal is about (issue 5).
+
+    `home`: the button was on the App Home, which is published again after the answer.
+    """
+
+    objective_id: int = Field(ge=1)
+    year: int = Field(ge=1900, le=3000)
+    home: bool | None = None

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from bot.alignment import AlignmentIssue, find_alignment_issues
 from bot.blocks.home import home_view as render_home
 from bot.checkin import PeriodState, period_state
+from bot.hansei_answers import HanseiDue, reflections_due
 from bot.periods import fiscal_year_of, parse_period
 from bot.scope import Scope
 from bot.status import PlanStatus, StatusNode, build_plan_status, choose_year
@@ -83,6 +84,7 @@ class Home:
     actions_total: int = 0
     check_ins_due: list[CheckInDue] = field(default_factory=list)
     a3s_due: list[A3Row] = field(default_factory=list)  # A3s asked of them, not written yet
+    hansei_due: list[HanseiDue] = field(default_factory=list)  # year-end reflections (issue 5)
     plan: list[HomeObjective] = field(default_factory=list)  # admins: the top of the plan
     alignment: list[AlignmentIssue] | None = None  # admins: what breaks the X-matrix
 
@@ -130,6 +132,14 @@ def check_ins_due(session: Session, scope: Scope, *, today: date) -> list[CheckI
     ]
 
 
+def hansei_due(session: Session, scope: Scope, *, today: date) -> list[HanseiDue]:
+    """The year-end reflections this person still owes (`bot.hansei_answers`): open as long as
+    answers are taken on `today`."""
+    assert scope.person is not None
+    start_of_day = datetime.combine(today, time.min, tzinfo=UTC)
+    return reflections_due(session, scope.workspace, person_id=scope.person.id, now=start_of_day)
+
+
 def assemble_home(session: Session, *, team_id: str, user_id: str, today: date) -> Home:
     workspace = find_workspace(session, team_id=team_id)
     if workspace is None:
@@ -175,6 +185,7 @@ def assemble_home(session: Session, *, team_id: str, user_id: str, today: date) 
     home.a3s_due = a3_store.pending_for(
         session, workspace_id=workspace.id, owner_id=person.id, limit=A3S_SHOWN
     )
+    home.hansei_due = hansei_due(session, Scope(workspace, person), today=today)
     if home.is_admin:
         home.plan = [on_home(n) for n in _tree_order(status) if n.row.level in ADMIN_LEVELS]
         home.alignment = find_alignment_issues(session, workspace=workspace, today=today)

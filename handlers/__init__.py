@@ -12,6 +12,7 @@ from handlers import (
     checkin,
     checks,
     commands,
+    hansei,
     home,
     objective_admin,
     reflect,
@@ -33,4 +34,5 @@ def register_all(app: App, services: Services) -> commands.CommandRegistry:
     checkin.register(app, services, registry)
     a3.register(app, services, registry)
     reflect.register(app, services, registry)
+    hansei.register(app, services, registry)
     return registry

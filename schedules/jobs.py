@@ -16,10 +16,12 @@ from sqlalchemy import Engine
 from bot.clock import Clock
 from bot.cycle import Due
 from bot.errors import InvalidInput
+from bot.hansei_reminders import HanseiReminders, queue_hansei_reminders
 from bot.prompts import PromptsQueued, next_checkins, queue_prompts
 from bot.reminders import RemindersQueued, queue_reminders
 from schedules.delivery import Deliverer
 from schedules.delivery_outcomes import DeliveryReport
+from storage import hansei as hansei_store
 from storage import outbox
 from storage import prompts as store
 from storage.db import session_scope
@@ -54,6 +56,7 @@ class PromptReport(JobReport):
 @dataclass
 class ReminderReport(JobReport):
     workspaces: list[RemindersQueued] = field(default_factory=list)
+    hansei: list[HanseiReminders] = field(default_factory=list)
     recorded: RecordedDeliveries = field(default_factory=RecordedDeliveries)
 
 
@@ -101,13 +104,19 @@ def queue_monthly_prompts(
 
 
 def record_deliveries(engine: Engine) -> RecordedDeliveries:
-    """Copy where delivered prompts landed (channel, ts) onto their rows; failed ones unreachable."""
+    """Copy where delivered prompts landed (channel, ts) onto their rows; failed ones unreachable.
+
+    Check-in prompts and hansei prompts alike.
+    """
     with session_scope(engine) as session:
-        return store.record_deliveries(session)
+        checkins = store.record_deliveries(session)
+        sent, unreachable = hansei_store.record_deliveries(session)
+    return RecordedDeliveries(checkins.sent + sent, checkins.unreachable + unreachable)
 
 
 def send_reminders(engine: Engine, clock: Clock) -> ReminderReport:
-    """`reminders`: one reminder to owners still to answer, then one note to their manager."""
+    """`reminders`: one reminder to owners still to answer, then one note to their manager;
+    for the monthly check-in and the year-end hansei alike."""
     report = ReminderReport(recorded=record_deliveries(engine))
     now = clock.now()
     for workspace_id, team_id in _workspace_ids(engine):
@@ -124,7 +133,23 @@ def send_reminders(engine: Engine, clock: Clock) -> ReminderReport:
         report.workspaces.append(result)
         if result.reminded or result.escalated or result.answered or result.away:
             report.lines.append(result.line())
+        _send_hansei_reminders(engine, workspace_id, team_id, now, report)
     return report
+
+
+def _send_hansei_reminders(engine, workspace_id: int, team_id: str, now, report) -> None:
+    """The year-end hansei's reminders, in their own transaction (`bot/hansei_reminders.py`)."""
+    try:
+        with session_scope(engine) as session:
+            workspace = session.get(Workspace, workspace_id)
+            hansei = queue_hansei_reminders(session, workspace, now=now)
+    except Exception as exc:
+        log.exception("reminders: hansei of workspace %s failed", team_id)
+        report.errors.append(f"{team_id} hansei: {exc.__class__.__name__}")
+        return
+    report.hansei.append(hansei)
+    if hansei.anything:
+        report.lines.append(hansei.line())
 
 
 def deliver(deliverer: Deliverer, *, max_messages: int | None = None) -> DeliverReport:

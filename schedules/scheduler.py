@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.errors import InvalidInput
 from bot.services import Services
 from schedules.delivery import Deliverer, limits_from, make_delivery_client
+from schedules.hansei import run_hansei_prompts
 from schedules.jobs import JobReport, deliver, queue_monthly_prompts, send_reminders
 from schedules.ratelimit import DeliveryLimits
 
@@ -76,6 +77,10 @@ def _reminders(ctx: JobContext) -> JobReport:
     return send_reminders(ctx.engine, ctx.clock)
 
 
+def _hansei_prompts(ctx: JobContext, *, year: int | None = None) -> JobReport:
+    return run_hansei_prompts(ctx.engine, ctx.clock, year=year)
+
+
 def _deliver(ctx: JobContext, *, max_messages: int | None = DELIVER_BATCH) -> JobReport:
     return deliver(ctx.deliverer(), max_messages=max_messages)
 
@@ -117,13 +122,20 @@ REMINDERS = Job(
     600,
     _reminders,
 )
+HANSEI_PROMPTS = Job(
+    "hansei-prompts",
+    "queue each owner's year-end reflection DM once the fiscal year nears its end",
+    600,
+    _hansei_prompts,
+    options=("year",),
+)
 DELIVER = Job("deliver", "send what the outbox holds, within Slack's rate limits", 2, _deliver)
 REVIEW_SYNC = Job("review-sync", "bring each period's review thread up to date", 60, _review_sync)
 
 
 def registry() -> list[Job]:
     """Every job this build can run, in the order `hoshin jobs list` shows them."""
-    jobs = [MONTHLY_CHECKIN, REMINDERS, DELIVER]
+    jobs = [MONTHLY_CHECKIN, REMINDERS, DELIVER, HANSEI_PROMPTS]
     if review_sync() is not None:
         jobs.append(REVIEW_SYNC)
     return jobs

@@ -34,6 +34,7 @@ from bot.blocks.common import (
     shorten,
     with_unit,
 )
+from bot.blocks.hansei import home_hansei_blocks
 from bot.blocks.status import node_line
 from bot.blocks.vision import true_north_blocks
 from bot.context import ActionRef, CheckInRef, ObjectiveRef
@@ -123,6 +124,7 @@ def _waiting(home: Home) -> list[Block]:
         blocks += _check_ins_due(home.check_ins_due)
     if home.a3s_due:
         blocks += _a3s_due(home.a3s_due)
+    blocks += home_hansei_blocks(home.hansei_due)
     if len(blocks) == 2:
         blocks.append(_section("Nothing is waiting for you right now. :tada:"))
     return blocks
