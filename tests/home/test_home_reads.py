@@ -99,7 +99,8 @@ def test_the_home_reads_a_fixed_number_of_queries(engine, session):
         home = assemble_home(session, team_id="T0BIG", user_id="U0ANA", today=TODAY)
     assert home.pending_total == 300 and home.actions_total == 300 and len(home.mine) == 301
     # Counting past the first page adds one query per list; nothing grows with the plan.
-    assert len(small) <= len(big) <= len(small) + 2 <= 12
+    # (The A3 and hansei sections of "Waiting for you" add two fixed reads.)
+    assert len(small) <= len(big) <= len(small) + 2 <= 14
 
 
 def test_pending_decisions_are_only_this_persons_open_rounds(session):
