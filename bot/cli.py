@@ -293,6 +293,11 @@ def demo(out_dir: Path) -> None:
     configure_logging("WARNING")
     transcript = run_demo(out_dir)
     click.echo(f"Transcript written to {transcript}")
+    from bot.demo_yearend import FILES
+
+    for name in ("review-threads.md", *FILES):
+        if (out_dir / name).exists():
+            click.echo(f"  and {out_dir / name}")
 
 
 @main.command()

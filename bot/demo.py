@@ -18,6 +18,7 @@ from bot.app import create_app
 from bot.clock import ManualClock
 from bot.demo_state import DemoYear
 from bot.demo_year import play_year, review_threads
+from bot.demo_yearend import play_year_end
 from bot.inbound import Delivery, SlackSender
 from bot.plan_io import export_plan, import_plan
 from bot.server import start_http_in_background
@@ -106,7 +107,7 @@ def play_demo(out_dir: Path) -> DemoYear:
         ui = SlackSide(sender, standin)
         year = _year(transcript, ui, JobContext(services, limits=limits), channel_names)
         play_year(year)
-        # The year-end (hansei prompts, the annual reflection) continues from `year` here.
+        play_year_end(year, out_dir)
         (out_dir / "review-threads.md").write_text(review_threads(year), encoding="utf-8")
         _in_numbers(transcript, standin)
     finally:

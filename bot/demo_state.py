@@ -14,6 +14,7 @@ from bot.standin import StoredMessage
 from bot.transcript import Transcript
 from schedules.scheduler import DELIVER, REVIEW_SYNC, JobContext, registry
 from storage import checkins
+from storage import hansei as hansei_reads
 from storage import status as reads
 from storage.db import session_scope
 
@@ -50,6 +51,10 @@ class DemoYear:
     shown: set[str] = field(default_factory=set)
     # A check-in modal as the bot opened it: the shape of every check-in's submission.
     modal: dict | None = None
+    # The same for the year-end reflection (hansei), and what the hansei week wrote.
+    hansei_modal: dict | None = None
+    yearend_lines: list[str] = field(default_factory=list)
+    reminded_hansei: list[str] = field(default_factory=list)
 
     def name(self, slack_user_id: str) -> str:
         return self.people[slack_user_id].name
@@ -126,6 +131,20 @@ def statuses(year: DemoYear, period: str) -> dict[str, str | None]:
             period=period,
         )
     return {o.ref: stored[o.id] for o in year.objectives if o.id in stored}
+
+
+def latest_actuals(year: DemoYear) -> dict[int, float | None]:
+    """{objective id: its latest actual of the story's year}, as the database has it."""
+    from bot.demo_story import PERIODS
+
+    with session_scope(year.jobs.engine) as session:
+        found = hansei_reads.latest_actuals(
+            session,
+            workspace_id=year.workspace_id,
+            objective_ids=[o.id for o in year.objectives],
+            periods=PERIODS,
+        )
+    return {objective_id: row.actual for objective_id, row in found.items()}
 
 
 def thread_parents(standin, channel: str) -> dict[str, StoredMessage]:

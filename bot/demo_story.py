@@ -8,7 +8,8 @@ The story, in short: most owners check in the day after their prompt, near or ah
 Japan starts slowly until the reseller contracts are signed (at risk February to April). The
 payments test suite (AN8.1.1) is off track in June and July, when the parallel shards hit a
 shared database, and back on plan in August. Support response (AN5.2) is off track in
-September, after a release doubled the tickets. A few owners answer only after their reminder
+September, after a release doubled the tickets. The win rate (AN3) slips in November, when a
+new competitor undercuts on price, and ends the year two points short of its target. A few owners answer only after their reminder
 each month; Kevin O'Brien misses October's until Ana Ferreira, his manager, is told. Henrik
 Larsen and Yuki Tanaka reply to their prompt in words before checking in, and Emma Schulz is
 away for August.
@@ -146,6 +147,20 @@ SCRIPT: dict[tuple[str, str], Scripted] = {
         "Weekly one-to-ones happen in only half the teams.",
         "Managers' one-to-one cadence goes on every leadership agenda; Henrik checks monthly.",
     ),
+    ("AN3", "2027-11"): Scripted(
+        "at_risk",
+        27,
+        "Lost four of seven deals against the newcomer that entered the mid-market in Q3.",
+        "Our battlecards cover the top two competitors; the newcomer undercuts both on price.",
+        "A battlecard for the newcomer, written with the two best closers, by mid-December.",
+    ),
+    ("AN3", "2027-12"): Scripted(
+        "at_risk",
+        28,
+        "28% in December: better, but the year ends two points short of 30%.",
+        "The newcomer's price in deals under €50k.",
+        "The new battlecard is in use; the win rate target carries into 2028.",
+    ),
     ("AN1.2", "2027-10"): Scripted(
         "at_risk",
         3.9,
@@ -215,8 +230,8 @@ def answer(metric: Metric, period: str) -> Reply:
     ahead = rng.uniform(0.0, 0.04) * span
     places = _decimals((metric.baseline, metric.target, *metric.plan))
     actual = plan + ahead if metric.higher_is_better else plan - ahead
-    if metric.unit == "%":
-        actual = min(actual, 100.0)
+    if metric.unit == "%" and max(metric.baseline, metric.target) <= 100:
+        actual = min(actual, 100.0)  # a share of something; retention may well pass 100 %
     actual = round(actual, places) if places else float(round(actual))
     return Reply(actual, "on_track", rng.choice(GENERIC), None, None)
 

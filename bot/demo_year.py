@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from bot import demo_a3, demo_hansei, ids
 from bot import demo_story as story
-from bot import ids
+from bot.a3 import next_period as a3_next_period
 from bot.cycle import due_at, parse_local_time
 from bot.demo_cast import action_done, check_in_all, go_away, prompt_of, reply_in_words
 from bot.demo_state import (
@@ -63,6 +64,10 @@ def play_month(year: DemoYear, period: str) -> MonthResult:
     answer_day(year, period, result, due, day=4)
     escalation_day(year, period, result, due, day=7)
     answer_day(year, period, result, due, day=8)
+    if period == story.PERIODS[-1]:
+        # The year-end reflection's prompts went out on 10 December (`hansei-prompts`); the
+        # owners answer before the month closes. Told after the year (`bot.demo_hansei`).
+        demo_hansei.hansei_week(year, due)
     month_end(year, period, result, due)
     return result
 
@@ -99,6 +104,8 @@ def answer_day(year: DemoYear, period: str, result: MonthResult, due: datetime, 
         if words and day == 1:
             reply_in_words(year, user, period, words, result)
         if story.answer_time_day(period, user) == day:
+            if (period, user) == _a3_worked_moment(year):
+                demo_a3.answer_worked(year, user, prompt_of(year, user, period))
             check_in_all(year, user, period, result)
             acted = True
     if period == story.ACTION_DONE_PERIOD and day == 8:
@@ -174,6 +181,22 @@ def month_end(year: DemoYear, period: str, result: MonthResult, due: datetime) -
         show_reply(year, MAIN_REVIEW_CHANNEL, period, twice)
     if period == months[-1]:
         show_a3_prompt(year, twice)
+        owner = _owner_of(year, twice)
+        if owner:
+            demo_a3.write_a3(year, owner)
+
+
+def _owner_of(year: DemoYear, ref: str) -> str | None:
+    objective = next((o for o in year.objectives if o.ref == ref), None)
+    return next(
+        (u for u, p in year.people.items() if objective and p.id == objective.owner_id), None
+    )
+
+
+def _a3_worked_moment(year: DemoYear) -> tuple[str, str | None]:
+    """(month, owner): the prompt that asks whether the A3's countermeasure worked."""
+    ref, months = story.TWICE_OFF_TRACK
+    return a3_next_period(months[-1]), _owner_of(year, ref)
 
 
 def _month_heading(period: str) -> str:

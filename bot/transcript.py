@@ -39,6 +39,7 @@ EMOJI = {
     "hourglass": "⌛",
     "palm_tree": "🌴",
     "speech_balloon": "💬",
+    "rotating_light": "🚨",
 }
 USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
@@ -77,6 +78,9 @@ def render_blocks(blocks: list[dict], names: Mapping[str, str]) -> list[str]:
             accessory = block.get("accessory")
             if accessory and accessory.get("type") == "button":
                 lines.append(f"[ {text_of(accessory.get('text'))} ]")
+            elif accessory and accessory.get("type") == "static_select":
+                options = [text_of(o.get("text")) for o in accessory.get("options", [])]
+                lines.append(f"[ {' / '.join(options)} ▾ ]")
         elif kind == "context":
             parts = [text_of(e) for e in block.get("elements", []) if e.get("type") != "image"]
             lines.append("_" + " ".join(parts) + "_")
