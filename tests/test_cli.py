@@ -177,6 +177,9 @@ def test_demo_writes_a_readable_transcript(tmp_path):
     assert result.returncode == 0, result.stderr
     transcript = (tmp_path / "out" / "transcript.md").read_text()
     assert "Transcript written to" in result.stdout
+    for name in ("bowling-chart-2027.png", "reflection-2027.html"):  # where the files are
+        assert str(tmp_path / "out" / name) in result.stdout
+        assert (tmp_path / "out" / name).stat().st_size > 1000
     for expected in (
         "/hoshin help",
         "Hoshin status · FY2027",
