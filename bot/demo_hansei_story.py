@@ -183,16 +183,39 @@ SHOWN = ("U0YUKI10", "U0OSKA20", "U0HENR07")
 LATE = "U0KEVI09"  # Kevin O'Brien answers only after the reminder
 
 
+PLAIN = (
+    (
+        "on plan every month, and done by December.",
+        "Little; the first quarter was the slowest.",
+        "We started the year without a clear weekly cadence.",
+        "A fixed weekly review from January makes the first quarter count.",
+    ),
+    (
+        "done, a little ahead of plan since the summer.",
+        "Two months of the first half ran close to the line.",
+        "Holidays in the team were not in the monthly plan.",
+        "A plan that knows the holidays is easier to keep.",
+    ),
+    (
+        "reached in December; the team owned the number all year.",
+        "We reported late twice, after the reminder.",
+        "The numbers came from a manual export at month end.",
+        "An automatic export would have saved a day each month.",
+    ),
+    (
+        "on target, with the dependency on the team above it delivered on time.",
+        "The first quarter depended on another team's roadmap.",
+        "We agreed the dependency in catchball, but not its dates.",
+        "Dates belong in the catchball agreement, not only the target.",
+    ),
+)
+
+
 def plain_answer(ref: str, title: str, hit: bool) -> Hansei:
     """A short, plain reflection for an objective the story does not tell."""
     if hit:
-        return Hansei(
-            f"{title}: on plan every month, and done by December.",
-            "Little; the first quarter was the slowest.",
-            "We started the year without a clear weekly cadence.",
-            "A fixed weekly review from January makes the first quarter count.",
-            f"Keep {ref}'s weekly review in 2028.",
-        )
+        well, badly, why, learned = PLAIN[sum(map(ord, ref)) % len(PLAIN)]
+        return Hansei(f"{title}: {well}", badly, why, learned)
     return Hansei(
         f"{title}: progress every month.",
         "We did not reach the target.",

@@ -40,6 +40,7 @@ EMOJI = {
     "palm_tree": "🌴",
     "speech_balloon": "💬",
     "rotating_light": "🚨",
+    "seedling": "🌱",
 }
 USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|([^>]*))?>")
