@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.logs import quiet
+from bot.logs import current_context, log_context, quiet
 from bot.services import Services
 from bot.slack_client import make_web_client
 
@@ -33,7 +36,16 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
         # report its health) while Slack is briefly unreachable.
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt.App"),
+        listener_executor=ContextExecutor(max_workers=5),  # Bolt's default size
     )
+
+    @app.middleware
+    def log_ids(context, body, next) -> None:
+        # HTTP requests got their request id in bot.server; Socket Mode ones get it here.
+        request_id = current_context().get("request_id") or body.get("event_id")
+        with log_context(workspace=context.team_id, request_id=request_id or uuid.uuid4().hex[:12]):
+            next()
+
     app.registry = register_all(app, services)  # type: ignore[attr-defined]
 
     @app.error
@@ -43,3 +55,10 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
         logger.error("unhandled error in a listener: %s", error.__class__.__name__)
 
     return app
+
+
+class ContextExecutor(ThreadPoolExecutor):
+    """Lazy listeners run with the request's context, so their log lines carry its ids."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from bot import metrics
 from bot.clock import Clock
 from bot.cycle import Due
 from bot.errors import InvalidInput
@@ -103,7 +104,10 @@ def queue_monthly_prompts(
 def record_deliveries(engine: Engine) -> RecordedDeliveries:
     """Copy where delivered prompts landed (channel, ts) onto their rows; failed ones unreachable."""
     with session_scope(engine) as session:
-        return store.record_deliveries(session)
+        recorded = store.record_deliveries(session)
+    if recorded.sent:
+        metrics.PROMPTS_SENT.inc(recorded.sent)
+    return recorded
 
 
 def send_reminders(engine: Engine, clock: Clock) -> ReminderReport:
