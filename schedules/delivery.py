@@ -110,6 +110,9 @@ class Deliverer(Outcomes):
         """Resolve rows in doubt, then send every row due now (pacing waits included)."""
         self._report = DeliveryReport()
         self._suspended = set()
+        # Calls that came back after the last run stopped dispatching (its batch was full)
+        # belong to that run's queue, not to this one's.
+        self._finished.clear()
         self._resolve_doubts()
         slots = threading.BoundedSemaphore(self.limits.max_in_flight)
         with ThreadPoolExecutor(self.limits.max_in_flight, thread_name_prefix="delivery") as pool:
