@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.logs import current_context, log_context, quiet
+from bot.logs import ContextThreadPool, current_context, log_context, quiet
 from bot.services import Services
 from bot.slack_client import make_web_client
 
@@ -36,7 +34,8 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
         # report its health) while Slack is briefly unreachable.
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt.App"),
-        listener_executor=ContextExecutor(max_workers=5),  # Bolt's default size
+        # Lazy listeners run in the request's log context; 5 threads is Bolt's default.
+        listener_executor=ContextThreadPool(max_workers=5),
     )
 
     @app.middleware
@@ -55,10 +54,3 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
         logger.error("unhandled error in a listener: %s", error.__class__.__name__)
 
     return app
-
-
-class ContextExecutor(ThreadPoolExecutor):
-    """Lazy listeners run with the request's context, so their log lines carry its ids."""
-
-    def submit(self, fn, /, *args, **kwargs):
-        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)

@@ -18,6 +18,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -52,6 +53,13 @@ def bind(**fields: str | int | None) -> None:
 
 def current_context() -> dict[str, str]:
     return dict(_context.get() or {})
+
+
+class ContextThreadPool(ThreadPoolExecutor):
+    """A thread pool whose tasks run in the submitter's context, so their lines carry its ids."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
 
 
 class ContextFilter(logging.Filter):

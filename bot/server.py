@@ -47,7 +47,12 @@ def create_web_app(app: App, engine: Engine, *, leadership: Leadership | None = 
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
         body = await request.body()
-        bolt_request = to_bolt_request(request, body)
+        try:
+            bolt_request = to_bolt_request(request, body)
+        except ValueError:  # a payload that is not JSON: refused before any listener runs
+            log.warning("refused a request whose body Slack could not have sent")
+            metrics.observe_ack("malformed", 400, time.perf_counter() - started)
+            return Response("invalid request body", status_code=400)
         kind = _kind(bolt_request.body)
         request_id = request.headers.get("x-request-id") or _event_id(bolt_request.body)
         with log_context(
@@ -56,7 +61,9 @@ def create_web_app(app: App, engine: Engine, *, leadership: Leadership | None = 
             # Bolt's dispatch is synchronous: run it off the event loop so one slow request
             # never holds up another's 3-second ack. The log context goes with it.
             bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
-        metrics.observe_ack(kind, bolt_response.status, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            metrics.observe_ack(kind, bolt_response.status, seconds)
+            log.info("%s answered %d in %.0f ms", kind, bolt_response.status, seconds * 1000)
         return to_starlette_response(bolt_response)
 
     async def healthz(_: Request) -> Response:
@@ -195,9 +202,11 @@ class BackgroundServer:
         self.thread.join(timeout=10)
 
 
-def start_http_in_background(app: App, engine: Engine, *, port: int = 0) -> BackgroundServer:
+def start_http_in_background(
+    app: App, engine: Engine, *, port: int = 0, leadership: Leadership | None = None
+) -> BackgroundServer:
     config = uvicorn.Config(
-        create_web_app(app, engine),
+        create_web_app(app, engine, leadership=leadership),
         host="127.0.0.1",
         port=port,
         log_level="warning",

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from bot import metrics
 from bot.clock import Clock
+from bot.logs import ContextThreadPool
 from bot.settings import Settings
 from schedules.delivery_doubts import DoubtResolver, Found, with_marker
 from schedules.delivery_outcomes import DeliveryReport, Outcomes
@@ -115,7 +116,7 @@ class Deliverer(Outcomes):
         self._finished.clear()
         self._resolve_doubts()
         slots = threading.BoundedSemaphore(self.limits.max_in_flight)
-        with ThreadPoolExecutor(self.limits.max_in_flight, thread_name_prefix="delivery") as pool:
+        with ContextThreadPool(self.limits.max_in_flight, thread_name_prefix="delivery") as pool:
             self._dispatch(pool, slots, max_messages)
         report = self._report
         if report.calls:

@@ -113,6 +113,11 @@ def test_kill_9_of_the_leader_mid_fanout_the_follower_finishes_exactly_once(
         wait_healthy(b)
         assert a.role() == "leader" and b.role() == "follower"
         assert wait_until(lambda: len(standin.messages()) >= 400, 30)
+        # The next posts reach Slack, but their answers come late: the leader dies with them
+        # in flight, posted and unrecorded. The next leader must find them, not resend them.
+        standin.inject("chat.postMessage", delay=5.0, times=4)
+        assert wait_until(lambda: states(engine).get("in_flight", 0) >= 2, 10), states(engine)
+        time.sleep(0.2)
         a.kill()
         killed_at = time.monotonic()
         half = len(standin.messages())
@@ -131,6 +136,12 @@ def test_kill_9_of_the_leader_mid_fanout_the_follower_finishes_exactly_once(
         time.sleep(1)  # nothing more arrives
         assert {u: n for u, n in dm_counts(standin, users).items() if n != 1} == {}
         assert b.health()[0] == 200
+        found = [
+            m
+            for m in (line.get("message", "") for line in b.log_lines())
+            if "in doubt: posted" in m
+        ]
+        assert len(found) >= 2  # looked up in Slack and marked sent, not posted again
     finally:
         stop_all(a, b)
         engine.dispose()
