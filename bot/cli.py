@@ -42,7 +42,12 @@ def main() -> None:
 )
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on (HTTP).")
 @click.option("--port", default=3000, show_default=True, help="Port to listen on (HTTP).")
-def run(use_http: bool, host: str, port: int) -> None:
+@click.option(
+    "--health-port",
+    type=int,
+    help="Socket Mode: also serve GET /healthz and GET /metrics on this port.",
+)
+def run(use_http: bool, host: str, port: int, health_port: int | None) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, or HTTP with --http."""
     from bot.app import create_app
     from bot.services import Services
@@ -84,6 +89,12 @@ def run(use_http: bool, host: str, port: int) -> None:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             click.echo("Hoshin Bot connecting to Slack over Socket Mode")
+            if health_port is not None:
+                from bot.server import start_http_in_background
+
+                start_http_in_background(
+                    app, engine, host=host, port=health_port, leadership=election
+                )
             socket_mode = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
             try:
                 socket_mode.start()

@@ -195,7 +195,8 @@ class BackgroundServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        host = self.server.config.host
+        return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{self.port}"
 
     def stop(self) -> None:
         self.server.should_exit = True
@@ -203,11 +204,17 @@ class BackgroundServer:
 
 
 def start_http_in_background(
-    app: App, engine: Engine, *, port: int = 0, leadership: Leadership | None = None
+    app: App,
+    engine: Engine,
+    *,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    leadership: Leadership | None = None,
 ) -> BackgroundServer:
+    """The server on a thread: the demo, end-to-end tests, and Socket Mode's /healthz and /metrics."""
     config = uvicorn.Config(
         create_web_app(app, engine, leadership=leadership),
-        host="127.0.0.1",
+        host=host,
         port=port,
         log_level="warning",
         access_log=False,
