@@ -72,7 +72,10 @@ def create_web_app(app: App, engine: Engine, *, leadership: Leadership | None = 
         except Exception as exc:
             log.error("health check: database unavailable (%s)", exc.__class__.__name__)
             return JSONResponse({"ok": False, "database": "unavailable"}, status_code=503)
-        return JSONResponse(report, status_code=200 if report["ok"] else 503)
+        # 503 means "this instance cannot serve Slack" (its database is down), so a load
+        # balancer takes it out. A stale scheduler lease is everyone's problem, not this
+        # instance's: it is reported (ok false, "degraded") without emptying the pool.
+        return JSONResponse(report, status_code=200)
 
     async def metrics_endpoint(_: Request) -> Response:
         try:
@@ -163,6 +166,10 @@ def _health(engine: Engine, leadership: Leadership | None) -> dict[str, Any]:
         )
     report["scheduler"] = scheduler
     report["ok"] = scheduler["lease"] == "ok"
+    if not report["ok"]:
+        report["degraded"] = (
+            "no instance has renewed the scheduler lease for 30 s: jobs are not running"
+        )
     return report
 
 
