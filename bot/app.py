@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import replace
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.logs import quiet
+from bot.logs import ContextThreadPool, current_context, log_context, quiet
 from bot.services import Services
 from bot.slack_client import make_web_client
 
@@ -33,7 +34,17 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
         # report its health) while Slack is briefly unreachable.
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt.App"),
+        # Lazy listeners run in the request's log context; 5 threads is Bolt's default.
+        listener_executor=ContextThreadPool(max_workers=5),
     )
+
+    @app.middleware
+    def log_ids(context, body, next) -> None:
+        # HTTP requests got their request id in bot.server; Socket Mode ones get it here.
+        request_id = current_context().get("request_id") or body.get("event_id")
+        with log_context(workspace=context.team_id, request_id=request_id or uuid.uuid4().hex[:12]):
+            next()
+
     app.registry = register_all(app, services)  # type: ignore[attr-defined]
 
     @app.error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 from datetime import UTC
@@ -42,14 +43,19 @@ def main() -> None:
 )
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on (HTTP).")
 @click.option("--port", default=3000, show_default=True, help="Port to listen on (HTTP).")
-def run(use_http: bool, host: str, port: int) -> None:
+@click.option(
+    "--health-port",
+    type=int,
+    help="Socket Mode: also serve GET /healthz and GET /metrics on this port.",
+)
+def run(use_http: bool, host: str, port: int, health_port: int | None) -> None:
     """Run the bot: Socket Mode when SLACK_APP_TOKEN is set, or HTTP with --http."""
     from bot.app import create_app
     from bot.services import Services
     from storage.db import upgrade
 
     settings = _settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format, settings.secrets())
     try:
         settings.require("slack_bot_token", "slack_signing_secret")
         if not use_http:
@@ -57,31 +63,52 @@ def run(use_http: bool, host: str, port: int) -> None:
     except SettingsError as exc:
         hint = " (or run with --http)" if "APP_TOKEN" in str(exc) else ""
         raise click.ClickException(f"{exc}{hint}") from exc
-    from schedules.scheduler import start_scheduler
+    from schedules.leader import LeaderElection
+    from schedules.scheduler import JobContext, Scheduler
 
     engine = _engine(settings)
     upgrade(engine)
     services = Services(settings=settings, engine=engine, clock=SystemClock())
     app = create_app(services)
-    # SIGTERM ends the process through `finally`, so the scheduler stops cleanly. In HTTP mode
-    # uvicorn catches the signal first, drains requests, and raises it again to this handler.
+    # SIGTERM ends the process through `finally`, so the scheduler stops cleanly and the lease
+    # is released. In HTTP mode uvicorn catches the signal first, stops accepting connections,
+    # finishes the requests in flight, and raises it again to this handler.
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    scheduler = start_scheduler(services)
+    # Every instance serves Slack; only the holder of the scheduler lease runs the jobs.
+    election = LeaderElection(engine)
+    scheduler = Scheduler(JobContext(services), leader=election)
+    election.on_elected = scheduler.wake
+    election.start()
+    scheduler.start()
     try:
         if use_http:
             from bot.server import serve_http
 
             click.echo(f"Hoshin Bot serving http://{host}:{port}/slack/events")
-            serve_http(app, engine, host=host, port=port)
+            serve_http(app, engine, host=host, port=port, leadership=election)
         else:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             click.echo("Hoshin Bot connecting to Slack over Socket Mode")
-            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+            if health_port is not None:
+                from bot.server import start_http_in_background
+
+                start_http_in_background(
+                    app, engine, host=host, port=health_port, leadership=election
+                )
+            socket_mode = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+            try:
+                socket_mode.start()
+            finally:
+                socket_mode.close()
     except KeyboardInterrupt:
         pass
     finally:
+        # Stop first (the Slack call in flight finishes, the rest stays queued), then hand the
+        # lease over so that a follower takes over at once rather than after its expiry.
         scheduler.stop()
+        election.stop(release=True)
+        logging.getLogger(__name__).info("stopped")
 
 
 def _stop_on_sigterm(_signum, _frame) -> None:

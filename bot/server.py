@@ -1,4 +1,4 @@
-"""Serving Slack's HTTP requests at /slack/events (plus /healthz) with uvicorn and Starlette."""
+"""Serving Slack's HTTP requests at /slack/events, plus GET /healthz and GET /metrics (uvicorn)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import asyncio
 import logging
 import threading
 import time
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 import uvicorn
 from slack_bolt import App
@@ -18,31 +21,114 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot import metrics
+from bot.logs import log_context
+from storage import outbox
+from storage.db import session_scope
+
 log = logging.getLogger(__name__)
 
+# A leader whose last heartbeat is older than this has stopped running the jobs (its lease is
+# 15 s; a follower takes over well within this).
+LEASE_STALE_SECONDS = 30.0
 
-def create_web_app(app: App, engine: Engine) -> Starlette:
+
+class Leadership(Protocol):
+    """What /healthz asks of the leader election (schedules.leader.LeaderElection)."""
+
+    holder: str
+
+    def is_leader(self) -> bool: ...
+
+    def lease(self) -> Any: ...
+
+
+def create_web_app(app: App, engine: Engine, *, leadership: Leadership | None = None) -> Starlette:
     async def slack_events(request: Request) -> Response:
+        started = time.perf_counter()
         body = await request.body()
-        # Bolt's dispatch is synchronous: run it off the event loop so one slow request never
-        # holds up another's 3-second ack.
-        bolt_response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+        try:
+            bolt_request = to_bolt_request(request, body)
+        except ValueError:  # a payload that is not JSON: refused before any listener runs
+            log.warning("refused a request whose body Slack could not have sent")
+            metrics.observe_ack("malformed", 400, time.perf_counter() - started)
+            return Response("invalid request body", status_code=400)
+        kind = _kind(bolt_request.body)
+        request_id = request.headers.get("x-request-id") or _event_id(bolt_request.body)
+        with log_context(
+            request_id=request_id or uuid.uuid4().hex[:12], workspace=_team(bolt_request.body)
+        ):
+            # Bolt's dispatch is synchronous: run it off the event loop so one slow request
+            # never holds up another's 3-second ack. The log context goes with it.
+            bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
+            seconds = time.perf_counter() - started
+            metrics.observe_ack(kind, bolt_response.status, seconds)
+            log.info("%s answered %d in %.0f ms", kind, bolt_response.status, seconds * 1000)
         return to_starlette_response(bolt_response)
 
     async def healthz(_: Request) -> Response:
         try:
-            await run_in_threadpool(_ping, engine)
+            report = await run_in_threadpool(_health, engine, leadership)
         except Exception as exc:
             log.error("health check: database unavailable (%s)", exc.__class__.__name__)
             return JSONResponse({"ok": False, "database": "unavailable"}, status_code=503)
-        return JSONResponse({"ok": True, "database": "ok"})
+        # 503 means "this instance cannot serve Slack" (its database is down), so a load
+        # balancer takes it out. A stale scheduler lease is everyone's problem, not this
+        # instance's: it is reported (ok false, "degraded") without emptying the pool.
+        return JSONResponse(report, status_code=200)
+
+    async def metrics_endpoint(_: Request) -> Response:
+        try:
+            counts = await run_in_threadpool(_outbox_counts, engine)
+        except Exception as exc:  # the other metrics still say something useful
+            log.warning("metrics: outbox depth unavailable (%s)", exc.__class__.__name__)
+        else:
+            metrics.set_outbox_depth(counts)
+        data, content_type = metrics.exposition()
+        return Response(data, media_type=content_type)
 
     return Starlette(
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ]
     )
+
+
+def _kind(body: dict[str, Any]) -> str:
+    """The kind of a Slack request for metrics: one of a few fixed words, never user input."""
+    if body.get("command"):
+        return "command"
+    kind = body.get("type")
+    return kind if kind in REQUEST_KINDS else "other"
+
+
+REQUEST_KINDS = frozenset(
+    {
+        "event_callback",
+        "url_verification",
+        "block_actions",
+        "block_suggestion",
+        "view_submission",
+        "view_closed",
+        "shortcut",
+        "message_action",
+        "app_rate_limited",
+    }
+)
+
+
+def _event_id(body: dict[str, Any]) -> str | None:
+    event_id = body.get("event_id")
+    return event_id[:40] if isinstance(event_id, str) else None
+
+
+def _team(body: dict[str, Any]) -> str | None:
+    team = body.get("team_id") or body.get("team")
+    if isinstance(team, dict):
+        team = team.get("id")
+    return team[:20] if isinstance(team, str) else None
 
 
 def _ping(engine: Engine) -> None:
@@ -50,10 +136,55 @@ def _ping(engine: Engine) -> None:
         connection.execute(text("SELECT 1"))
 
 
-def serve_http(app: App, engine: Engine, *, host: str, port: int) -> None:
-    """Serve until SIGINT/SIGTERM; uvicorn finishes requests in flight before it exits."""
+def _outbox_counts(engine: Engine) -> dict[str, int]:
+    with session_scope(engine) as session:
+        return outbox.counts_by_state(session)
+
+
+def _health(engine: Engine, leadership: Leadership | None) -> dict[str, Any]:
+    """The database answers, and (when this process takes part) someone holds a fresh lease."""
+    _ping(engine)
+    report: dict[str, Any] = {"ok": True, "database": "ok"}
+    if leadership is None:
+        return report
+    lease = leadership.lease()
+    scheduler: dict[str, Any] = {
+        "instance": leadership.holder,
+        "role": "leader" if leadership.is_leader() else "follower",
+        "leader": None,
+        "heartbeat_age_seconds": None,
+        "lease": "missing",
+    }
+    if lease is not None:
+        now = datetime.now(UTC)
+        age = (now - lease.heartbeat_at).total_seconds()
+        live = lease.expires_at > now
+        scheduler.update(
+            leader=lease.holder if live else None,
+            heartbeat_age_seconds=round(age, 1),
+            lease="ok" if age <= LEASE_STALE_SECONDS else "stale",
+        )
+    report["scheduler"] = scheduler
+    report["ok"] = scheduler["lease"] == "ok"
+    if not report["ok"]:
+        report["degraded"] = (
+            "no instance has renewed the scheduler lease for 30 s: jobs are not running"
+        )
+    return report
+
+
+def serve_http(
+    app: App, engine: Engine, *, host: str, port: int, leadership: Leadership | None = None
+) -> None:
+    """Serve until SIGINT/SIGTERM; uvicorn stops accepting, finishes requests in flight, exits."""
     config = uvicorn.Config(
-        create_web_app(app, engine), host=host, port=port, log_level="warning", access_log=False
+        create_web_app(app, engine, leadership=leadership),
+        host=host,
+        port=port,
+        log_level="warning",
+        log_config=None,  # uvicorn's lines go through our handler (JSON, masked) too
+        access_log=False,
+        timeout_graceful_shutdown=20,
     )
     uvicorn.Server(config).run()
 
@@ -71,17 +202,26 @@ class BackgroundServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        host = self.server.config.host
+        return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{self.port}"
 
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
 
 
-def start_http_in_background(app: App, engine: Engine, *, port: int = 0) -> BackgroundServer:
+def start_http_in_background(
+    app: App,
+    engine: Engine,
+    *,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    leadership: Leadership | None = None,
+) -> BackgroundServer:
+    """The server on a thread: the demo, end-to-end tests, and Socket Mode's /healthz and /metrics."""
     config = uvicorn.Config(
-        create_web_app(app, engine),
-        host="127.0.0.1",
+        create_web_app(app, engine, leadership=leadership),
+        host=host,
         port=port,
         log_level="warning",
         access_log=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,8 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
+    # auto: JSON lines when the logs go to a file, pipe or collector; text on a terminal.
+    log_format: Literal["auto", "json", "text"] = "auto"
     # Retries of the Web API client: 429s honour Retry-After; 5xx and connection errors back off.
     slack_max_retries: int = Field(default=3, ge=0, le=10)
     slack_timeout_seconds: int = Field(default=10, ge=1, le=120)
@@ -36,6 +39,11 @@ class Settings(BaseSettings):
     @cached_property
     def api_url(self) -> str:
         return self.slack_api_url if self.slack_api_url.endswith("/") else self.slack_api_url + "/"
+
+    def secrets(self) -> list[str]:
+        """The secret values, for the log filter that masks them wherever they appear."""
+        values = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
+        return [v.get_secret_value() for v in values if v is not None]
 
     def require(self, *names: str) -> None:
         """Stop with one clear line when a needed setting is missing or a placeholder."""

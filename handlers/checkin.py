@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App
 from sqlalchemy.exc import IntegrityError
 
-from bot import checkin, ids, review
+from bot import checkin, ids, metrics, review
 from bot.blocks import checkin as blocks
 from bot.blocks import review as review_blocks
 from bot.context import CheckInRef
@@ -74,6 +74,8 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             return
         ack()  # Bolt answers Slack now; the modal closes while the thread is brought up to date
         if done is not None:
+            if done.created:
+                metrics.CHECKINS_RECEIVED.labels(via="modal").inc()
             poster.after(done.workspace_id, done.thread_ids)
 
     app.view(ids.VIEW_CHECKIN)(submitted)
@@ -102,6 +104,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             log.exception("a DM reply could not be kept")
             return
         if kept is not None:
+            metrics.CHECKINS_RECEIVED.labels(via="dm").inc()
             poster.after(kept.workspace_id, kept.thread_ids)
 
     # ---- an admin's Try again on a review channel that was held -----------------------------------

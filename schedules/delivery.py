@@ -20,7 +20,9 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from bot import metrics
 from bot.clock import Clock
+from bot.logs import ContextThreadPool
 from bot.settings import Settings
 from schedules.delivery_doubts import DoubtResolver, Found, with_marker
 from schedules.delivery_outcomes import DeliveryReport, Outcomes
@@ -39,7 +41,12 @@ SHORT_WAIT = 0.5
 
 
 def limits_from(settings: Settings) -> DeliveryLimits:
-    return DeliveryLimits(post_per_minute=settings.slack_post_messages_per_minute)
+    # A call lasts at most the client's timeout, so an in-flight row six timeouts old belongs
+    # to a dead process (a killed leader): the next leader looks for it after that long.
+    return DeliveryLimits(
+        post_per_minute=settings.slack_post_messages_per_minute,
+        in_flight_lease_seconds=6.0 * settings.slack_timeout_seconds,
+    )
 
 
 def make_delivery_client(settings: Settings) -> WebClient:
@@ -94,6 +101,9 @@ class Deliverer(Outcomes):
         self._suspended: set[int] = set()
         self._mine: set[int] = set()  # rows this deliverer has in flight right now
         self._finished: deque[tuple[DueMessage, float | None]] = deque()  # calls back
+        # Asked before each new call of a run: False stops the run (leadership lost, shutdown)
+        # with the calls under way finished and recorded, and the rest left queued.
+        self.keep_going: Callable[[], bool] = lambda: True
 
     # ---- running ---------------------------------------------------------------------------------
 
@@ -101,9 +111,12 @@ class Deliverer(Outcomes):
         """Resolve rows in doubt, then send every row due now (pacing waits included)."""
         self._report = DeliveryReport()
         self._suspended = set()
+        # Calls that came back after the last run stopped dispatching (its batch was full)
+        # belong to that run's queue, not to this one's.
+        self._finished.clear()
         self._resolve_doubts()
         slots = threading.BoundedSemaphore(self.limits.max_in_flight)
-        with ThreadPoolExecutor(self.limits.max_in_flight, thread_name_prefix="delivery") as pool:
+        with ContextThreadPool(self.limits.max_in_flight, thread_name_prefix="delivery") as pool:
             self._dispatch(pool, slots, max_messages)
         report = self._report
         if report.calls:
@@ -149,6 +162,11 @@ class Deliverer(Outcomes):
         queue = ReadyQueue()
         cursor, exhausted, dispatched = 0, False, 0
         while max_messages is None or dispatched < max_messages:
+            if not self.keep_going():
+                log.info(
+                    "delivery stopped with %d sent this run; the rest stays queued", dispatched
+                )
+                break
             self._wake.clear()
             self._take_back(queue)
             # Read on while few channels are ready, but never hold more than a few batches
@@ -248,9 +266,15 @@ class Deliverer(Outcomes):
             answer = ask(call, method=method, channel=channel)
         finally:
             self.pacer.done(workspace_id, method, channel)
+        limited = answer.verdict == Verdict.RATE_LIMITED
+        metrics.slack_call(
+            method,
+            "ok" if answer.verdict == Verdict.OK else answer.error or "error",
+            rate_limited=limited,
+        )
         with self._lock:
             self._report.calls += 1
-            if answer.verdict == Verdict.RATE_LIMITED:
+            if limited:
                 self._report.rate_limited += 1
         if answer.verdict == Verdict.RATE_LIMITED:
             self.pacer.block(workspace_id, method, answer.retry_after or 1.0)
@@ -273,7 +297,7 @@ class Deliverer(Outcomes):
         """Settle rows Slack may have posted: found → sent, absent → queued, else wait."""
         stale_before = datetime.now(UTC) - timedelta(seconds=self.limits.in_flight_lease_seconds)
         seen: set[int] = set()
-        while True:
+        while self.keep_going():
             with session_scope(self.engine) as session:
                 rows = outbox.doubtful(
                     session, now=self.clock.now(), stale_before=stale_before, limit=50

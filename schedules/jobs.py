@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from bot import metrics
 from bot.clock import Clock
 from bot.cycle import Due
 from bot.errors import InvalidInput
@@ -111,7 +112,10 @@ def record_deliveries(engine: Engine) -> RecordedDeliveries:
     with session_scope(engine) as session:
         checkins = store.record_deliveries(session)
         sent, unreachable = hansei_store.record_deliveries(session)
-    return RecordedDeliveries(checkins.sent + sent, checkins.unreachable + unreachable)
+    recorded = RecordedDeliveries(checkins.sent + sent, checkins.unreachable + unreachable)
+    if recorded.sent:
+        metrics.PROMPTS_SENT.inc(recorded.sent)
+    return recorded
 
 
 def send_reminders(engine: Engine, clock: Clock) -> ReminderReport:

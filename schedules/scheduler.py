@@ -11,14 +11,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot import metrics
 from bot.errors import InvalidInput
+from bot.logs import log_context
 from bot.services import Services
 from schedules.delivery import Deliverer, limits_from, make_delivery_client
 from schedules.hansei import run_hansei_prompts
@@ -40,6 +43,9 @@ class JobContext:
         self.limits = limits or limits_from(services.settings)
         self._lock = threading.Lock()
         self._deliverer: Deliverer | None = None
+        # Asked by a delivery run before each new call (the scheduler sets it: leading, not
+        # stopping); False ends the run with what is under way finished.
+        self.keep_going: Callable[[], bool] = lambda: True
 
     @property
     def engine(self):
@@ -56,6 +62,7 @@ class JobContext:
                 self.services.settings.require("slack_bot_token")
                 client = make_delivery_client(self.services.settings)
                 self._deliverer = Deliverer(self.engine, client, self.clock, limits=self.limits)
+                self._deliverer.keep_going = lambda: self.keep_going()
             return self._deliverer
 
 
@@ -159,16 +166,28 @@ class _Quiet(logging.Filter):
         return "maximum number of running instances" not in record.getMessage()
 
 
+class Leader(Protocol):
+    def is_leader(self) -> bool: ...
+
+
 class Scheduler:
-    """A started BackgroundScheduler and the runs under way, so that stopping can wait for them."""
+    """A started BackgroundScheduler and the runs under way, so that stopping can wait for them.
+
+    With a `leader` (the leader election of `hoshin run`), every tick first asks whether this
+    instance still holds the lease, and runs its job only then; a follower's ticks do nothing.
+    """
 
     def __init__(
         self,
         ctx: JobContext,
         every: dict[str, float] | None = None,
         only: Iterable[str] | None = None,
+        leader: Leader | None = None,
     ) -> None:
         self.ctx = ctx
+        self.leader = leader
+        self._stopping = False
+        ctx.keep_going = self._may_run
         chosen = None if only is None else set(only)
         self.jobs = [j for j in registry() if chosen is None or j.name in chosen]
         self._running = 0
@@ -191,14 +210,22 @@ class Scheduler:
                 replace_existing=True,
             )
 
+    def _may_run(self) -> bool:
+        return not self._stopping and (self.leader is None or self.leader.is_leader())
+
     def _run(self, job: Job) -> None:
+        if not self._may_run():
+            return  # a follower, or shutting down: the leader runs it
         with self._idle:
             self._running += 1
         try:
-            report = job.run(self.ctx)
-            if isinstance(report, JobReport) and report.errors:
-                log.warning("job %s: %s", job.name, "; ".join(report.errors))
+            with log_context(job=job.name, run_id=uuid.uuid4().hex[:12]):
+                report = job.run(self.ctx)
+                if isinstance(report, JobReport) and report.errors:
+                    log.warning("job %s: %s", job.name, "; ".join(report.errors))
+            metrics.JOB_RUNS.labels(job=job.name, outcome="ok").inc()
         except Exception:
+            metrics.JOB_RUNS.labels(job=job.name, outcome="error").inc()
             log.exception("job %s failed; it runs again at its next tick", job.name)
         finally:
             with self._idle:
@@ -210,14 +237,24 @@ class Scheduler:
         log.info("scheduler started: %s", ", ".join(j.name for j in self.jobs))
         return self
 
+    def wake(self) -> None:
+        """Run every job now (a new leader catches up at once instead of at the next tick)."""
+        if not self._scheduler.running:
+            return
+        now = datetime.now(UTC)
+        for job in self.jobs:
+            self._scheduler.modify_job(job.name, next_run_time=now)
+
     def next_runs(self) -> dict[str, datetime | None]:
         return {j.id: j.next_run_time for j in self._scheduler.get_jobs()}
 
     def stop(self, timeout: float = 30.0) -> bool:
         """No new runs; wait up to `timeout` for those under way. True if they all finished.
 
-        A run cut short loses nothing: the outbox and the prompt rows are crash-safe.
+        A delivery run stops before its next call and waits for the calls under way, leaving the
+        rest queued; a run cut short loses nothing: the outbox and the prompt rows are crash-safe.
         """
+        self._stopping = True
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         deadline = time.monotonic() + timeout
@@ -235,10 +272,11 @@ def start_scheduler(
     every: dict[str, float] | None = None,
     limits: DeliveryLimits | None = None,
     only: Iterable[str] | None = None,
+    leader: Leader | None = None,
 ) -> Scheduler:
     """Start the jobs (every one, or `only` these) in the background.
 
-    The one place where a leader election across instances will gate the scheduler later.
+    With `leader`, jobs run only while it says this instance leads (`schedules.leader`).
     `every` overrides intervals in seconds by job name (tests, the demo).
     """
-    return Scheduler(JobContext(services, limits=limits), every, only).start()
+    return Scheduler(JobContext(services, limits=limits), every, only, leader).start()

@@ -1,0 +1,143 @@
+"""Leader election across instances: the one holding the scheduler lease runs the jobs.
+
+Every instance tries to take or renew the lease row (`storage/lease.py`) every few seconds; the
+holder's renewals keep it, and when it dies its lease expires and the next attempt of another
+instance takes it. A row rather than PostgreSQL's advisory lock: it works the same on SQLite,
+needs no connection held open for the process's life (a pooled connection dropped by a proxy
+would silently free an advisory lock), and operators can read who leads and since when.
+
+An instance believes itself leader only until its own last successful renewal plus the lease,
+less a margin, measured on its monotonic clock: if its renewals stop reaching the database it
+stops running jobs before anyone else can take over. Times in the row are wall-clock UTC, so
+instances need clocks within a few seconds of each other (NTP).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from bot import metrics
+from storage import lease as store
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+LEASE_SECONDS = 15.0
+HEARTBEAT_SECONDS = 3.0
+# How long before the lease's end an instance stops believing it leads: room for clock skew
+# between instances and for a renewal that is slow to come back.
+SAFETY_SECONDS = 2.0
+
+
+def instance_id() -> str:
+    """Who this process is, as operators read it: host, pid, and a random part for restarts."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class LeaderElection:
+    """Holds, renews and releases the lease on a thread of its own; `is_leader()` is cheap."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        name: str = LEASE_NAME,
+        holder: str | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
+        on_elected: Callable[[], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.name = name
+        self.holder = holder or instance_id()
+        self.lease_seconds = lease_seconds
+        self.heartbeat_seconds = heartbeat_seconds
+        self.on_elected = on_elected
+        self._valid_until = 0.0  # monotonic
+        self._leading = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ---- what the scheduler and /healthz ask ---------------------------------------------------
+
+    def is_leader(self) -> bool:
+        return self._leading and time.monotonic() < self._valid_until
+
+    def lease(self) -> store.Lease | None:
+        with session_scope(self.engine) as session:
+            return store.current(session, name=self.name)
+
+    # ---- the heartbeat -----------------------------------------------------------------------
+
+    def start(self) -> LeaderElection:
+        """Try once now (so the first instance leads from its first second), then keep trying."""
+        self.beat()
+        self._thread = threading.Thread(target=self._loop, name="leader-election", daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.heartbeat_seconds):
+            self.beat()
+
+    def beat(self) -> bool:
+        """One attempt to take or renew the lease; True if this instance holds it now."""
+        started = time.monotonic()
+        try:
+            with session_scope(self.engine) as session:
+                got = store.acquire(
+                    session,
+                    name=self.name,
+                    holder=self.holder,
+                    now=datetime.now(UTC),
+                    ttl=self.lease_seconds,
+                )
+        except Exception as exc:
+            # Keep believing only until the last renewal's lease runs out (is_leader checks).
+            log.warning("scheduler lease: the database did not answer (%s)", type(exc).__name__)
+            return self.is_leader()
+        was_leading = self.is_leader()
+        if got is None:
+            if self._leading:
+                log.warning("scheduler lease lost: this instance stops running jobs")
+            self._leading = False
+            metrics.LEADER.set(0)
+            return False
+        self._valid_until = started + self.lease_seconds - SAFETY_SECONDS
+        self._leading = True
+        metrics.LEADER.set(1)
+        if not was_leading:
+            log.info("scheduler lease taken: this instance runs the jobs (%s)", self.holder)
+            if self.on_elected is not None:
+                self.on_elected()
+        return True
+
+    def stop(self, *, release: bool = True) -> None:
+        """Stop renewing; with `release`, free the lease so that a follower takes over at once."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.heartbeat_seconds + 5)
+        was_leading, self._leading = self._leading, False
+        metrics.LEADER.set(0)
+        if not (release and was_leading):
+            return
+        try:
+            with session_scope(self.engine) as session:
+                released = store.release(
+                    session, name=self.name, holder=self.holder, now=datetime.now(UTC)
+                )
+        except Exception as exc:
+            log.warning("scheduler lease not released (%s): it expires", type(exc).__name__)
+            return
+        if released:
+            log.info("scheduler lease released")
