@@ -10,14 +10,19 @@ reminder, and answers from it. What is written goes to the transcript after the 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot import demo_hansei_story as story
 from bot import ids
 from bot.context import HanseiRef
 from bot.demo_state import DemoYear, current, dms_since, latest_actuals, tick
+from bot.demo_story import YEAR
+from bot.hansei import hansei_due_at, workspace_zone
 from bot.standin import StoredMessage
 from storage import status as reads
+from storage.db import session_scope
+from storage.models import Workspace
 
 DM_TEXT = "Year-end reflection for FY"
 REMINDER_TEXT = "Reminder: your year-end reflection"
@@ -57,7 +62,7 @@ def answer_of(objective: reads.ObjectiveRow, hit: bool) -> dict[str, str]:
     }
 
 
-def hansei_week(year: DemoYear, due: datetime) -> None:
+def hansei_week(year: DemoYear) -> None:
     """From the hansei DMs (already out) to every owner's answer; narrated into
     `year.yearend_lines`, which the demo writes after the year."""
     t = year.t
@@ -76,11 +81,17 @@ def _play(year: DemoYear) -> None:
         raise RuntimeError("the hansei prompts did not go out in December")
     with_dm = len(owners)
     asked = sum(len(reflect_buttons(hansei_dm(year, u))) for u in owners)
+    with session_scope(year.jobs.engine) as session:
+        workspace = session.get(Workspace, year.workspace_id)
+        due = hansei_due_at(workspace, YEAR)
+        zone = workspace_zone(workspace)
+    local = due.astimezone(ZoneInfo(zone))
     t.note(
-        f"On Friday 10 December 2027 at 09:00 (the workspace's time), three weeks before the "
-        f"year ends, the `hansei-prompts` job queued the year-end reflection: **{with_dm} "
-        f"owners**, one DM each with a **Reflect** button per objective ({asked} annual and "
-        "cascaded objectives; the breakthroughs are reflected on in the annual reflection)."
+        f"The year-end reflection falls due three weeks before the year ends, on "
+        f"{local:%A %d %B %Y} at {local:%H:%M} ({zone}); the `hansei-prompts` job queued it "
+        f"at its first run after that: **{with_dm} owners**, one DM each with a **Reflect** "
+        f"button per objective ({asked} annual and cascaded objectives; the breakthroughs are "
+        "looked back on in the annual reflection itself)."
     )
     first = story.SHOWN[0]
     t.message(hansei_dm(year, first), f"*Hoshin Bot → DM to {year.name(first)}:*")

@@ -67,7 +67,7 @@ def play_month(year: DemoYear, period: str) -> MonthResult:
     if period == story.PERIODS[-1]:
         # The year-end reflection's prompts went out on 10 December (`hansei-prompts`); the
         # owners answer before the month closes. Told after the year (`bot.demo_hansei`).
-        demo_hansei.hansei_week(year, due)
+        demo_hansei.hansei_week(year)
     month_end(year, period, result, due)
     return result
 
