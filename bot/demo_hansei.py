@@ -118,7 +118,7 @@ def _play(year: DemoYear) -> None:
         reminder = [m for m in ui.dms(late) if m.text.startswith(REMINDER_TEXT)][-1]
         t.message(reminder, f"*Hoshin Bot → DM to {year.names(reminded)}, three days later:*")
         year.clock.set(year.clock.now() + timedelta(hours=20))
-        count = _reflect_quietly(year, late, hits, message=reminder)
+        count = _reflect_quietly(year, late, hits, message=reminder, click=True)
         tick(year, jobs=False)
         t.note(
             f"**{year.name(late)}** clicks **Reflect** on the reminder the next morning and "
@@ -193,20 +193,20 @@ def _reflect_shown(year: DemoYear, user: str, hits, *, mistake: bool) -> None:
     tick(year, jobs=False)
     ui.standin.wait_for(lambda s: current(s, dm).edited_count > dm.edited_count, ui.timeout)
     if user == story.SHOWN[0]:
-        t.message(current(ui.standin, dm), "*Her DM, updated in place:*")
+        t.message(current(ui.standin, dm), f"*{year.name(user)}'s DM, updated in place:*")
 
 
-def _reflect_quietly(year: DemoYear, user: str, hits, *, message=None) -> int:
+def _reflect_quietly(year: DemoYear, user: str, hits, *, message=None, click=False) -> int:
     """Submit `user`'s reflections without clicking each Reflect: Slack's submission is the same
     whichever button opened the modal (its blocks, its private_metadata, a view id of its own);
-    the click is played in full for the owners the transcript shows."""
+    the click is played in full (`click`) for the owners the transcript shows."""
     message = message or hansei_dm(year, user)
     count = 0
     for button in reflect_buttons(message):
         objective = _objective(year, button)
-        if year.hansei_modal is None:
+        if click or year.hansei_modal is None:
             modal = _open(year, user, message, button)
-            year.hansei_modal = modal
+            year.hansei_modal = year.hansei_modal or modal
         else:
             modal = {
                 **year.hansei_modal,
