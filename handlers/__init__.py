@@ -13,6 +13,7 @@ from handlers import (
     commands,
     home,
     objective_admin,
+    reflection,
     status,
     vision,
 )
@@ -29,4 +30,5 @@ def register_all(app: App, services: Services) -> commands.CommandRegistry:
     checks.register(app, services, registry)
     catchball.register(app, services, registry)
     checkin.register(app, services, registry)
+    reflection.register(app, services, registry)
     return registry
