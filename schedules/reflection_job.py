@@ -67,6 +67,8 @@ def run_annual_reflection(
             continue
         if reflection_id is not None:
             _settle(engine, clock, reflection_id, team_id, deliver, rounds, report)
+    if deliver is not None:
+        deliver()  # what else was queued: the admins' alerts when there is no channel
     return report
 
 
@@ -135,6 +137,8 @@ def _settle(
             report.lines.append(
                 f"{team_id}: FY{year} reflection held ({reason}); the admins were told"
             )
+            if deliver is not None and step.queued:
+                deliver()  # the admins' alerts
             return
         if deliver is None:
             return
