@@ -293,7 +293,9 @@ def deliver_rounds(engine, client: WebClient, workspace_id: int, objective_id: i
                     **blocks.decision_message(view).as_kwargs(),
                 )
             else:
-                build = blocks.notice_message if item.send == Send.NOTICE else blocks.receipt_message
+                build = (
+                    blocks.notice_message if item.send == Send.NOTICE else blocks.receipt_message
+                )
                 client.chat_postMessage(channel=item.to, **build(view).as_kwargs())
         except SlackApiError as exc:
             error = (exc.response or {}).get("error") or "unknown"

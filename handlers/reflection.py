@@ -65,7 +65,9 @@ def register(app: App, services: Services, _registry: object = None) -> None:
         with session_scope(engine) as session:
             reflection = store.find(session, workspace_id=ref.workspace_id, year=ref.year)
             state, reason, channel = _state(reflection)
-        reply_privately(body, client, respond, blocks.retry_answer(channel, ref.year, state, reason))
+        reply_privately(
+            body, client, respond, blocks.retry_answer(channel, ref.year, state, reason)
+        )
 
     app.action(ids.ACTION_REFLECTION_RETRY)(ack=acknowledge, lazy=[retry])
 

@@ -106,7 +106,6 @@ class StoredFile:
     initial_comment: str | None = None
     share_ts: str | None = None  # the message that carries the file once shared
 
-
     def to_slack(self, team_id: str) -> dict:
         return {
             "id": self.id,

@@ -149,7 +149,7 @@ def test_two_instances_at_the_same_moment_post_one_reflection(slack):
         thread.join(timeout=60)
     assert all(not r.errors for r in reports), [r.errors for r in reports]
     assert sum(len(r.claimed) for r in reports) == 1 and build.calls == 1
-    parent, replies = thread_of(slack)
+    _parent, replies = thread_of(slack)
     assert len(replies) == 4 and len(slack.standin.files) == 1
     assert len(slack.standin.calls_to("files.completeUploadExternal")) == 1
     with Session(slack.engine) as session:
@@ -173,7 +173,7 @@ def test_an_upload_that_fails_halfway_is_retried_and_never_makes_two_charts(slac
     assert report.posted == [("T0ACME", 2027)], report.lines
     [chart] = slack.standin.files
     assert chart.shared and chart.content == png()
-    parent, replies = thread_of(slack)
+    _parent, replies = thread_of(slack)
     assert [bool(r.files) for r in replies] == [True, False, False, False]
     assert len(slack.standin.calls_to("files.getUploadURLExternal")) == 1
     assert len(slack.standin.calls_to("upload")) == 1
@@ -264,7 +264,7 @@ def test_a_held_reflection_is_kept_an_admin_told_once_and_posted_on_try_again(
     answer = click(slack, "U0CEO", alert, ids.ACTION_REFLECTION_RETRY)
     assert "Posted" in answer["text"] or "going up" in answer["text"]
     run_job(slack, build)  # whatever a Try again left, the next run finishes
-    parent, replies = thread_of(slack)
+    _parent, replies = thread_of(slack)
     assert len(replies) == 4 and len(slack.standin.files) == 1
     row = reflection_row(slack.engine)
     assert row.posted_at is not None and row.blocked_reason is None and build.calls == 1
@@ -278,7 +278,7 @@ def test_without_a_leadership_channel_it_goes_to_the_review_channel(slack):
     setup_year(slack, leadership=None)
     report = run_job(slack, FakeBuilder())
     assert report.posted == [("T0ACME", 2027)]
-    parent, replies = thread_of(slack, "C0HOSHIN")
+    _parent, replies = thread_of(slack, "C0HOSHIN")
     assert len(replies) == 4
 
 
