@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import base64
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
 
 from bot import ids
+from schedules.delivery import Deliverer, SimulatedCrash, make_delivery_client
 from schedules.reflection_job import run_annual_reflection
 from storage import outbox
 from storage.models import OutboxMessage, Reflection
-from tests.e2e.reflection_bed import LEAD, FakeBuilder, deliverer, png, run_job, setup_year
+from tests.e2e.reflection_bed import (
+    FAST,
+    LEAD,
+    FakeBuilder,
+    deliverer,
+    png,
+    run_job,
+    setup_year,
+)
 
 
 def thread_of(slack, channel: str = LEAD):
@@ -302,3 +312,31 @@ def test_without_any_channel_the_admins_are_told_once_and_nothing_is_claimed(sla
     assert len(told) == 1 and build.calls == 0
     with Session(slack.engine) as session:
         assert session.exec(select(Reflection)).all() == []
+
+
+def test_a_crash_after_the_chart_was_shared_finds_it_instead_of_sharing_it_again(slack):
+    setup_year(slack)
+    crashed = []
+
+    def crash_once(outbox_id: int) -> None:
+        with Session(slack.engine) as session:
+            method = session.get(OutboxMessage, outbox_id).method
+        if method == "files.uploadV2" and not crashed:
+            crashed.append(outbox_id)
+            raise SimulatedCrash
+
+    dying = Deliverer(
+        slack.engine,
+        make_delivery_client(slack.settings),
+        slack.clock,
+        limits=replace(FAST, in_flight_lease_seconds=0),
+        after_call=crash_once,
+    )
+    report = run_job(slack, FakeBuilder(), deliver=dying)
+    assert crashed and report.posted == [("T0ACME", 2027)], report.lines
+    [chart] = slack.standin.files
+    assert chart.shared
+    assert len(slack.standin.calls_to("files.completeUploadExternal")) == 1
+    assert slack.standin.calls_to("files.info")
+    _, replies = thread_of(slack)
+    assert [bool(r.files) for r in replies] == [True, False, False, False]
