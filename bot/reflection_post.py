@@ -23,12 +23,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ConfigDict, Field
 from sqlmodel import Session
 
 from bot.blocks import reflection_post as render
 from bot.context import SlackContext
+from bot.periods import fiscal_year_of
 from bot.reflection_model import ReflectionPost
 from bot.slack_limits import FILES_UPLOAD_V2
 from storage import outbox
@@ -86,10 +88,6 @@ def ended_year(workspace: Workspace, now: datetime) -> int:
 
     The first tick on or after the first day of fiscal year Y+1, local time, finds Y here.
     """
-    from zoneinfo import ZoneInfo
-
-    from bot.periods import fiscal_year_of
-
     local = now.astimezone(ZoneInfo(workspace.timezone or "UTC")).date()
     return fiscal_year_of(local, workspace.fiscal_year_start_month) - 1
 
