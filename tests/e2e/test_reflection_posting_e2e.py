@@ -340,3 +340,29 @@ def test_a_crash_after_the_chart_was_shared_finds_it_instead_of_sharing_it_again
     assert slack.standin.calls_to("files.info")
     _, replies = thread_of(slack)
     assert [bool(r.files) for r in replies] == [True, False, False, False]
+
+
+def test_under_the_scheduler_each_part_follows_its_delivery(slack, monkeypatch):
+    from bot.services import Services
+    from schedules import reflection_job
+    from schedules.scheduler import JobContext, find_job
+
+    setup_year(slack)
+    build = FakeBuilder()
+    monkeypatch.setattr(reflection_job, "default_builder", lambda: build)
+    ctx = JobContext(
+        Services(settings=slack.settings, engine=slack.engine, clock=slack.clock), limits=FAST
+    )
+    assert find_job("annual-reflection").options == ("year",)
+    slack.clock.set(datetime(2028, 1, 1, 9, tzinfo=UTC))
+    tick = find_job("annual-reflection").run(ctx)  # a tick: claims and queues the parent only
+    assert tick.claimed == [("T0ACME", 2027)] and not slack.standin.messages(LEAD)
+    for _ in range(10):  # the deliver job's ticks: each sends a part and queues the next
+        find_job("deliver").run(ctx)
+        if reflection_row(slack.engine).posted_at is None:
+            continue
+        break
+    assert reflection_row(slack.engine).posted_at is not None
+    _, replies = thread_of(slack)
+    assert len(replies) == 4 and replies[0].files and build.calls == 1
+    assert not find_job("annual-reflection").run(ctx).claimed
