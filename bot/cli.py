@@ -118,7 +118,16 @@ def plan_import(file: Path) -> None:
     engine = _engine(_settings())
     upgrade(engine)
     try:
-        report = import_plan(engine, file.read_text(encoding="utf-8"))
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:  # a spreadsheet saved as Latin-1, a binary file
+        click.echo(
+            f"{file}: not UTF-8 text (byte {exc.start} is {exc.object[exc.start]:#04x}); save it "
+            "as UTF-8 and import again. Nothing was imported.",
+            err=True,
+        )
+        sys.exit(1)
+    try:
+        report = import_plan(engine, text)
     except PlanFileError as exc:
         click.echo(f"{file}: {len(exc.problems)} problem(s); nothing was imported.", err=True)
         for problem in exc.problems:
