@@ -181,6 +181,37 @@ def jobs_list() -> None:
             click.echo(f"{'':<16} {waiting_posts(engine)} message(s) waiting")
     if REVIEW_SYNC not in registry():
         click.echo(f"{REVIEW_SYNC.name:<16} not scheduled: bot.review.sync_all does not exist yet")
+    _echo_suspended(engine)
+
+
+def _echo_suspended(engine) -> None:
+    """A revoked token leaves the bot no way to tell anyone in Slack: the operator hears here."""
+    from storage.db import session_scope
+    from storage.workspaces import suspended_workspaces
+
+    with session_scope(engine) as session:
+        suspended = suspended_workspaces(session)
+    for team_id, reason in suspended:
+        click.echo(
+            f"SUSPENDED {team_id}: {reason}; its jobs and deliveries are stopped (queued posts "
+            f"are kept). Fix the token, then run `hoshin jobs resume {team_id}`."
+        )
+
+
+@jobs.command("resume")
+@click.argument("team_id")
+def jobs_resume(team_id: str) -> None:
+    """Restart a workspace's jobs and deliveries after its token was fixed."""
+    from storage.db import session_scope, upgrade
+    from storage.workspaces import resume_workspace
+
+    engine = _engine(_settings())
+    upgrade(engine)
+    with session_scope(engine) as session:
+        resumed = resume_workspace(session, team_id=team_id)
+    if not resumed:
+        raise click.ClickException(f"{team_id} is not suspended.")
+    click.echo(f"{team_id}: resumed; queued posts go out on the next delivery run.")
 
 
 def _every(seconds: float) -> str:
