@@ -294,8 +294,12 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
                         else blocks.receipt_message
                     )
                     client.chat_postMessage(channel=item.to, **build(view).as_kwargs())
-            except SlackApiError as exc:
-                error = (exc.response or {}).get("error") or "unknown"
+            except (SlackApiError, OSError) as exc:  # OSError: a timeout or a dropped connection
+                error = (
+                    (exc.response or {}).get("error") or "unknown"
+                    if isinstance(exc, SlackApiError)
+                    else "no answer from Slack"
+                )
                 log.warning("catchball %s of round %s failed: %s", item.send, view.round_id, error)
                 if item.send == Send.ASK and view.proposer != item.to:
                     _quietly(

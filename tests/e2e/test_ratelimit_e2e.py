@@ -77,3 +77,36 @@ def test_a_dm_from_a_handler_waits_out_a_429_and_is_sent_once(slack):
     assert len(refused) == 1
     asks = [m for m in slack.standin.messages("U0MGR") if "Open the Nordic market" in m.text]
     assert len(asks) == 1
+
+
+def test_a_dm_that_may_have_been_posted_is_not_sent_again_by_the_handler(slack):
+    """internal_error with HTTP 500 after Slack posted the message: no blind resend."""
+    setup(slack)
+    view = slack.ui.command_modal("U0VP", "propose AN1", ids.VIEW_PROPOSE)
+    slack.standin.inject("chat.postMessage", status=500, error="internal_error", apply=True)
+    assert slack.submit("U0VP", view, NORDICS).json() is None
+    slack.ui.wait_dm_with("U0MGR", "Open the Nordic market")
+    assert slack.standin.wait_for(lambda s: len(s.messages("U0VP")) >= 1, timeout=10)
+    asks = [m for m in slack.standin.messages("U0MGR") if "Open the Nordic market" in m.text]
+    assert len(asks) == 1, [m.text for m in asks]
+
+
+def test_a_server_error_on_views_open_is_retried(slack):
+    """Opening a modal twice cannot duplicate anything: a 503 is simply tried again."""
+    setup(slack)
+    slack.standin.inject("views.open", status=503, times=1)
+    view = slack.ui.command_modal("U0VP", "action AN1 Call churned customers", ids.VIEW_ACTION)
+    assert view["callback_id"] == ids.VIEW_ACTION
+    assert [c.status for c in slack.standin.calls_to("views.open")] == [503, 200]
+
+
+def test_a_handler_dm_whose_connection_dropped_is_not_sent_again(slack):
+    """Slack carries the post out and the connection drops before the answer: no resend."""
+    setup(slack)
+    view = slack.ui.command_modal("U0VP", "propose AN1", ids.VIEW_PROPOSE)
+    slack.standin.inject("chat.postMessage", drop=True, apply=True, times=1)
+    assert slack.submit("U0VP", view, NORDICS).json() is None
+    slack.ui.wait_dm_with("U0MGR", "Open the Nordic market")
+    assert slack.standin.wait_for(lambda s: len(s.messages("U0VP")) >= 1, timeout=10)
+    asks = [m for m in slack.standin.messages("U0MGR") if "Open the Nordic market" in m.text]
+    assert len(asks) == 1, [m.text for m in asks]
