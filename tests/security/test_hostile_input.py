@@ -32,7 +32,7 @@ from bot.plan_io import import_plan
 from bot.vision import read_vision_form
 from handlers.catchball import read_counter, read_proposal, read_reason
 from tests import factories as f
-from tests.security.test_tampering_e2e import snapshot
+from tests.security.twoworkspaces import snapshot
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "examples" / "acme-2027.yaml"
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")

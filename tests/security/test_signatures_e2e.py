@@ -16,7 +16,7 @@ from bot.context import ActionRef, CheckInRef, RoundRef
 from bot.inbound import SlackSender
 from tests.e2e.conftest import SIGNING_SECRET
 from tests.e2e.seed import small_plan
-from tests.security.test_tampering_e2e import snapshot
+from tests.security.twoworkspaces import snapshot
 
 
 class ForgingSender(SlackSender):
