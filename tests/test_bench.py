@@ -27,7 +27,7 @@ def test_the_quick_run_runs_every_benchmark_and_writes_the_results_table(tmp_pat
         assert any(row.startswith(f"| {script.stem} |") for row in rows), script.stem
         assert f"### {script.stem} (" in text  # its printed output kept below the table
     assert not any("**failed**" in row for row in rows)
-    acks = [row for row in rows if row.startswith("| bench_acks | sqlite, 1 instance |")]
+    acks = [row for row in rows if row.startswith("| bench_acks | sqlite, 1 instance, status |")]
     assert len(acks) == 1 and "ack p50" in acks[0] and "answered" in acks[0]
 
 
