@@ -156,7 +156,8 @@ def commit() -> str:
 
     try:
         sha = git("rev-parse", "--short", "HEAD") or "unknown"
-        return sha + (" (with uncommitted changes)" if git("status", "--porcelain") else "")
+        dirty = git("status", "--porcelain", "--", ".", ":!bench/RESULTS.md")  # not itself
+        return sha + (" (with uncommitted changes)" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
