@@ -258,6 +258,8 @@ def _parent(
         parent = objectives.by_id(session, workspace_id=workspace_id, objective_id=objective_id)
     else:
         parent = objectives.by_ref(session, workspace_id=workspace_id, ref=ref or "")
+    if parent is None and ref is None:  # a button's id: gone, or never this workspace's
+        raise NotFound("That objective no longer exists. `/hoshin status` shows the plan.")
     if parent is None:
         raise NotFound(f"There is no objective `{ref}`. `/hoshin status` shows the plan.")
     if parent.state != ObjectiveState.ACTIVE:

@@ -297,8 +297,12 @@ def deliver_rounds(engine, client: WebClient, workspace_id: int, objective_id: i
                     blocks.notice_message if item.send == Send.NOTICE else blocks.receipt_message
                 )
                 client.chat_postMessage(channel=item.to, **build(view).as_kwargs())
-        except SlackApiError as exc:
-            error = (exc.response or {}).get("error") or "unknown"
+        except (SlackApiError, OSError) as exc:  # OSError: a timeout or a dropped connection
+            error = (
+                (exc.response or {}).get("error") or "unknown"
+                if isinstance(exc, SlackApiError)
+                else "no answer from Slack"
+            )
             log.warning("catchball %s of round %s failed: %s", item.send, view.round_id, error)
             if item.send == Send.ASK and view.proposer != item.to:
                 _quietly(
