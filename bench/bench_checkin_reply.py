@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import median, percentile
+from bench.common import median, percentile, record, sized
 from bot import ids
 from bot.app import create_app
 from bot.clock import ManualClock
@@ -71,7 +71,9 @@ def main() -> None:
         )
         latencies = []
         try:
-            for row in [r for r in rows if r.level != "breakthrough" and r.owner_id][:30]:
+            for row in [r for r in rows if r.level != "breakthrough" and r.owner_id][
+                : sized(30, 3)
+            ]:
                 owner = people[row.owner_id].slack_user_id
                 before = len(ui.modals(ids.VIEW_CHECKIN))
                 ui.sender.block_action(
@@ -108,6 +110,12 @@ def main() -> None:
         f" · max {max(latencies) * 1000:.0f} ms"
     )
     print("  target: the reply posted within 2 s of the submission at the median")
+    record(
+        f"sqlite, {len(latencies)} check-ins at Slack's limits",
+        f"reply p50 {median(latencies) * 1000:.0f} ms, p99 {percentile(latencies, 99) * 1000:.0f} ms",
+        target="p50 < 2 s",
+        met=median(latencies) < 2,
+    )
 
 
 def _replies(standin: SlackStandIn) -> int:

@@ -12,7 +12,7 @@ import time
 
 from sqlalchemy import text
 
-from bench.common import database, generate_plan, median, percentile, postgres_available
+from bench.common import backends, database, generate_plan, median, percentile, record, sized
 from bench.processes import app_process, free_port
 from bot import ids
 from bot.inbound import SlackSender
@@ -20,8 +20,8 @@ from bot.standin import SlackStandIn
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
-ROUNDS = 30
-WARM_UP = 3
+ROUNDS = sized(30, 5)
+WARM_UP = sized(3, 1)
 TARGET_MS = 300
 USER = "U000000"
 
@@ -116,6 +116,12 @@ def run(backend: str, objectives: int) -> None:
             continue
         p50, p99 = median(timings) * 1000, percentile(timings, 99) * 1000
         verdict = "meets" if p50 < TARGET_MS else "MISSES"
+        record(
+            f"{backend}, {name}, {plan['objectives']:,} objectives",
+            f"views.open p50 {p50:.0f} ms, p99 {p99:.0f} ms",
+            target=f"p50 < {TARGET_MS} ms",
+            met=p50 < TARGET_MS,
+        )
         print(
             f"  {name:28} {p50:7.1f}ms {p99:7.1f}ms {max(timings) * 1000:7.1f}ms  "
             f"{verdict} the target"
@@ -126,12 +132,11 @@ def run(backend: str, objectives: int) -> None:
 
 
 def main() -> None:
-    objectives = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    backends = ["sqlite"] + (["postgresql"] if postgres_available() else [])
-    for backend in backends:
+    objectives = int(sys.argv[1]) if len(sys.argv) > 1 else sized(10_000, 200)
+    for backend in backends():
         run(backend, objectives)
-    if "postgresql" not in backends:
-        print("\n[postgresql] not reachable at 127.0.0.1:5432: skipped")
+    if "postgresql" not in backends():
+        print("\n[postgresql] skipped (a quick run, or not reachable at 127.0.0.1:5432)")
 
 
 if __name__ == "__main__":

@@ -12,11 +12,13 @@ from datetime import date
 
 from bench.common import (
     QueryCounter,
+    backends,
     database,
     generate_plan,
     median,
     percentile,
-    postgres_available,
+    record,
+    sized,
 )
 from bench.processes import app_process, free_port
 from bot.context import StatusQuery
@@ -26,7 +28,7 @@ from bot.status_service import answer_status
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
-ROUNDS = 30
+ROUNDS = sized(30, 5)
 
 
 def measure(sender: SlackSender, standin: SlackStandIn, text: str, *, wait_answer: bool):
@@ -121,17 +123,25 @@ def run(backend: str, objectives: int = 10_000) -> None:
         print(
             f"  {name:26} {a50:7.1f}ms {a99:7.1f}ms {r50:>11} {r99:>11} {median(acks) / bare_ack:11.2f}×"
         )
+        if answers:
+            record(
+                f"{backend}, {name}, {plan['objectives']:,} objectives",
+                f"ack p50 {a50:.0f} ms, answer p50 {median(answers) * 1000:.0f} ms "
+                f"(p99 {percentile(answers, 99) * 1000:.0f} ms)",
+                target="ack p50 < 100 ms, answer p50 < 500 ms",
+                met=a50 < 100 and median(answers) < 0.5,
+            )
     print("  targets: ack p50 < 100 ms, answer p50 < 500 ms")
     print("  database queries per answer (10 objectives → 10,000 objectives):")
     for name, (few, many) in counts.items():
         verdict = "same" if few == many else "DIFFERENT"
         print(f"    {name:12} {few} → {many} ({verdict})")
+        record(f"{backend}, queries for {name}", f"{few} → {many}", target="same", met=few == many)
 
 
 def main() -> None:
-    backends = ["sqlite"] + (["postgresql"] if postgres_available() else [])
-    objectives = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    for backend in backends:
+    objectives = int(sys.argv[1]) if len(sys.argv) > 1 else sized(10_000, 200)
+    for backend in backends():
         run(backend, objectives)
 
 

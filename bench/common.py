@@ -1,7 +1,9 @@
-"""Shared bench helpers: databases on both backends, percentiles, a big generated plan."""
+"""Shared bench helpers: databases on both backends, percentiles, a big generated plan, and
+the figures each benchmark records for `bench/RESULTS.md`."""
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 import uuid
@@ -15,6 +17,41 @@ from storage.db import make_engine, upgrade
 from storage.models import CheckIn, Objective, Person, Workspace
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+QUICK_ENV = "HOSHIN_BENCH_QUICK"  # set by `python -m bench --quick`: every benchmark, small
+
+
+def quick() -> bool:
+    """Whether this is a quick run: small sizes, SQLite only, to check the benches still work."""
+    return os.environ.get(QUICK_ENV) == "1"
+
+
+def sized(full, small):
+    """`full` in a real run, `small` in a quick one."""
+    return small if quick() else full
+
+
+def backends() -> list[str]:
+    """SQLite, and PostgreSQL when it answers (never in a quick run)."""
+    return ["sqlite"] + (["postgresql"] if not quick() and postgres_available() else [])
+
+
+# ---- figures for bench/RESULTS.md ------------------------------------------------------------
+
+RECORDS: list[dict] = []
+CURRENT = {"benchmark": "?"}  # the runner names the benchmark it is running
+
+
+def record(case: str, figures: str, *, target: str = "", met: bool | None = None) -> None:
+    """One row of the results table: what was measured, its figures, the target and a verdict."""
+    RECORDS.append(
+        {
+            "benchmark": CURRENT["benchmark"],
+            "case": case,
+            "figures": figures,
+            "target": target,
+            "met": met,
+        }
+    )
 
 
 @contextmanager

@@ -212,6 +212,40 @@ def submit_proposal(
     return ball.objective.id
 
 
+def propose_draft(
+    session: Session,
+    *,
+    user_id: str,
+    proposer: Person,
+    objective: Objective,
+    note: str | None,
+    now: datetime,
+) -> CatchballRound:
+    """The first round on a draft the bot made (next year's, from a carry-over): its owner is
+    asked as for any proposal. Unlike a proposal from the modal, it is never approved at once:
+    an admin who owns it and its parent still answers it in their DM."""
+    ball = load(session, workspace_id=objective.workspace_id, objective_id=objective.id)
+    owner = ball.people.get(objective.owner_id) if objective.owner_id else None
+    if owner is None:
+        raise NotFound(f"{objective.ref} has no owner to ask.")
+    ball.people[proposer.id] = proposer
+    decider = first_decider(
+        proposer_id=proposer.id, owner_id=owner.id, approver_id=ball.approver_id or proposer.id
+    )
+    return _next_round(
+        session,
+        ball,
+        user_id=user_id,
+        proposer=proposer,
+        owner=owner,
+        proposal=Proposal.of_objective(objective, owner.slack_user_id),
+        base=None,
+        note=note,
+        now=now,
+        decider_id=decider or owner.id,
+    )
+
+
 def _slack_id(session: Session, workspace_id: int, person_id: int | None) -> str:
     found = stored.people(session, workspace_id=workspace_id, ids=[person_id])
     return found[0].slack_user_id if found else "nobody"
@@ -224,6 +258,8 @@ def _parent(
         parent = objectives.by_id(session, workspace_id=workspace_id, objective_id=objective_id)
     else:
         parent = objectives.by_ref(session, workspace_id=workspace_id, ref=ref or "")
+    if parent is None and ref is None:  # a button's id: gone, or never this workspace's
+        raise NotFound("That objective no longer exists. `/hoshin status` shows the plan.")
     if parent is None:
         raise NotFound(f"There is no objective `{ref}`. `/hoshin status` shows the plan.")
     if parent.state != ObjectiveState.ACTIVE:

@@ -319,6 +319,7 @@ def keep_dm_reply(
     workspace = find_workspace(session, team_id=team_id)
     if workspace is None:
         return None
+    text = text.replace("\x00", "")  # PostgreSQL cannot store NUL bytes in text
     person = find_person(session, workspace_id=workspace.id, slack_user_id=user_id)
     if person is None or not text.strip():
         return None

@@ -146,7 +146,16 @@ def plan_import(file: Path) -> None:
     engine = _engine(_settings())
     upgrade(engine)
     try:
-        report = import_plan(engine, file.read_text(encoding="utf-8"))
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:  # a spreadsheet saved as Latin-1, a binary file
+        click.echo(
+            f"{file}: not UTF-8 text (byte {exc.start} is {exc.object[exc.start]:#04x}); save it "
+            "as UTF-8 and import again. Nothing was imported.",
+            err=True,
+        )
+        sys.exit(1)
+    try:
+        report = import_plan(engine, text)
     except PlanFileError as exc:
         click.echo(f"{file}: {len(exc.problems)} problem(s); nothing was imported.", err=True)
         for problem in exc.problems:
@@ -205,6 +214,37 @@ def jobs_list() -> None:
                 click.echo(f"{'':<16} next: {line}")
     if REVIEW_SYNC not in registry():
         click.echo(f"{REVIEW_SYNC.name:<16} not scheduled: bot.review.sync_all does not exist yet")
+    _echo_suspended(engine)
+
+
+def _echo_suspended(engine) -> None:
+    """A revoked token leaves the bot no way to tell anyone in Slack: the operator hears here."""
+    from storage.db import session_scope
+    from storage.workspaces import suspended_workspaces
+
+    with session_scope(engine) as session:
+        suspended = suspended_workspaces(session)
+    for team_id, reason in suspended:
+        click.echo(
+            f"SUSPENDED {team_id}: {reason}; its jobs and deliveries are stopped (queued posts "
+            f"are kept). Fix the token, then run `hoshin jobs resume {team_id}`."
+        )
+
+
+@jobs.command("resume")
+@click.argument("team_id")
+def jobs_resume(team_id: str) -> None:
+    """Restart a workspace's jobs and deliveries after its token was fixed."""
+    from storage.db import session_scope, upgrade
+    from storage.workspaces import resume_workspace
+
+    engine = _engine(_settings())
+    upgrade(engine)
+    with session_scope(engine) as session:
+        resumed = resume_workspace(session, team_id=team_id)
+    if not resumed:
+        raise click.ClickException(f"{team_id} is not suspended.")
+    click.echo(f"{team_id}: resumed; queued posts go out on the next delivery run.")
 
 
 def _every(seconds: float) -> str:
@@ -244,7 +284,9 @@ def jobs_run(name: str, period: str | None, year: int | None) -> None:
         check_period(period)
         engine = _engine(settings)
         upgrade(engine)
-        context = JobContext(Services(settings=settings, engine=engine, clock=SystemClock()))
+        context = JobContext(
+            Services(settings=settings, engine=engine, clock=SystemClock()), operator=True
+        )
         if job.name == "deliver":
             options["max_messages"] = None  # an operator's run sends everything due
         report = job.run(context, **options)

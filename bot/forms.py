@@ -18,8 +18,13 @@ TEXT_LIMIT = 10_000  # descriptions and reasons are stored whole; builders short
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
+def _clean(raw: str | None) -> str:
+    """What was typed, without NUL bytes (PostgreSQL cannot store them in text)."""
+    return (raw or "").replace("\x00", "").strip()
+
+
 def required_text(raw: str | None, *, field: str, what: str, limit: int = TITLE_LIMIT) -> str:
-    text = (raw or "").strip()
+    text = _clean(raw)
     if not text:
         raise InvalidInput(f"Please give {what}.", field=field)
     if len(text) > limit:
@@ -30,7 +35,7 @@ def required_text(raw: str | None, *, field: str, what: str, limit: int = TITLE_
 
 
 def optional_text(raw: str | None, *, field: str, limit: int = TEXT_LIMIT) -> str | None:
-    text = (raw or "").strip()
+    text = _clean(raw)
     if len(text) > limit:
         raise InvalidInput(f"Keep this under {limit:,} characters.", field=field)
     return text or None

@@ -1,6 +1,13 @@
-"""The Slack Web API client: honours SLACK_API_URL and retries 429s, 5xx and connection errors."""
+"""The Slack Web API client: honours SLACK_API_URL and retries 429s, 5xx and connection errors.
+
+A method that creates something (a message) is never retried after a 5xx or a broken
+connection: Slack may have carried it out (`internal_error`), and a blind resend posts it twice.
+A 429 is always safe to retry (Slack did nothing), and so is a connection that was refused.
+"""
 
 from __future__ import annotations
+
+from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -10,6 +17,36 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.settings import Settings
+
+CREATES = frozenset(
+    {
+        "chat.postMessage",
+        "chat.postEphemeral",
+        "chat.scheduleMessage",
+        "chat.meMessage",
+        "files.completeUploadExternal",
+    }
+)
+
+
+def creates(request) -> bool:
+    """Whether this call makes something a resend would make twice."""
+    return request.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] in CREATES
+
+
+class SafeServerErrorRetryHandler(ServerErrorRetryHandler):
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if creates(request):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+class SafeConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if creates(request):
+            reason = getattr(error, "reason", error) if isinstance(error, URLError) else error
+            return isinstance(reason, ConnectionRefusedError)  # nothing reached Slack
+        return super()._can_retry(state=state, request=request, response=response, error=error)
 
 
 def make_web_client(settings: Settings) -> WebClient:
@@ -21,8 +58,8 @@ def make_web_client(settings: Settings) -> WebClient:
         base_url=settings.api_url,
         timeout=settings.slack_timeout_seconds,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=retries),
+            SafeConnectionErrorRetryHandler(max_retry_count=retries),
             RateLimitErrorRetryHandler(max_retry_count=retries),
-            ServerErrorRetryHandler(max_retry_count=retries),
+            SafeServerErrorRetryHandler(max_retry_count=retries),
         ],
     )

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 TIER_PER_MINUTE: dict[int, float] = {1: 1.0, 2: 20.0, 3: 50.0, 4: 100.0}
 DEFAULT_TIER = 3
 POST_MESSAGE = "chat.postMessage"  # its own rule: ~1/s per channel plus a workspace-wide budget
+# Not a Slack method: an outbox row that makes the three calls of one file upload (each paced by
+# its own tier below); see schedules/files_upload.py.
+FILES_UPLOAD_V2 = "files.uploadV2"
 
 METHOD_TIERS: dict[str, int] = {
     "auth.test": 4,
@@ -32,6 +35,7 @@ METHOD_TIERS: dict[str, int] = {
     "views.publish": 4,
     "files.getUploadURLExternal": 4,
     "files.completeUploadExternal": 4,
+    "files.info": 4,
 }
 
 

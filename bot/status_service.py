@@ -28,7 +28,7 @@ def answer_status(engine: Engine, *, team_id: str, query: StatusQuery, today: da
         workspace = find_workspace(session, team_id=team_id)
         if workspace is None:
             raise WorkspaceNotSetUp(NO_PLAN)
-        rows = reads.active_objectives(session, workspace_id=workspace.id)
+        rows = reads.active_objectives(session, workspace_id=workspace.id, drafts=True)
         latest = reads.latest_check_ins(session, workspace_id=workspace.id)
         people = reads.people(session, workspace_id=workspace.id)
         start_month = workspace.fiscal_year_start_month

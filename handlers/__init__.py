@@ -16,6 +16,7 @@ from handlers import (
     home,
     objective_admin,
     reflect,
+    reflection,
     status,
     vision,
 )
@@ -35,4 +36,5 @@ def register_all(app: App, services: Services) -> commands.CommandRegistry:
     a3.register(app, services, registry)
     reflect.register(app, services, registry)
     hansei.register(app, services, registry)
+    reflection.register(app, services, registry)
     return registry

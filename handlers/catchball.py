@@ -261,48 +261,55 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     # ---- telling Slack ------------------------------------------------------------------------
 
     def deliver(client: WebClient, workspace_id: int, objective_id: int) -> None:
-        """Send what the rounds call for and nobody has sent yet (each claimed once)."""
-        with session_scope(engine) as session:
-            todo = service.outstanding(
-                session, workspace_id=workspace_id, objective_id=objective_id
+        deliver_rounds(engine, client, workspace_id, objective_id)
+
+
+def deliver_rounds(engine, client: WebClient, workspace_id: int, objective_id: int) -> None:
+    """Send what an objective's rounds call for and nobody has sent yet (each claimed once).
+
+    Also used by the reflection's carry-over, whose drafts enter catchball like any proposal.
+    """
+    with session_scope(engine) as session:
+        todo = service.outstanding(session, workspace_id=workspace_id, objective_id=objective_id)
+    for item in todo:
+        view = item.round
+        try:
+            if item.send == Send.ASK:
+                sent = client.chat_postMessage(
+                    channel=item.to, **blocks.decision_message(view).as_kwargs()
+                )
+                with session_scope(engine) as session:
+                    stored.record_dm(
+                        session,
+                        workspace_id=workspace_id,
+                        round_id=view.round_id,
+                        channel=sent["channel"],
+                        ts=sent["ts"],
+                    )
+            elif item.send == Send.OUTCOME:
+                client.chat_update(
+                    channel=view.dm_channel,
+                    ts=view.dm_ts,
+                    **blocks.decision_message(view).as_kwargs(),
+                )
+            else:
+                build = (
+                    blocks.notice_message if item.send == Send.NOTICE else blocks.receipt_message
+                )
+                client.chat_postMessage(channel=item.to, **build(view).as_kwargs())
+        except (SlackApiError, OSError) as exc:  # OSError: a timeout or a dropped connection
+            error = (
+                (exc.response or {}).get("error") or "unknown"
+                if isinstance(exc, SlackApiError)
+                else "no answer from Slack"
             )
-        for item in todo:
-            view = item.round
-            try:
-                if item.send == Send.ASK:
-                    sent = client.chat_postMessage(
-                        channel=item.to, **blocks.decision_message(view).as_kwargs()
-                    )
-                    with session_scope(engine) as session:
-                        stored.record_dm(
-                            session,
-                            workspace_id=workspace_id,
-                            round_id=view.round_id,
-                            channel=sent["channel"],
-                            ts=sent["ts"],
-                        )
-                elif item.send == Send.OUTCOME:
-                    client.chat_update(
-                        channel=view.dm_channel,
-                        ts=view.dm_ts,
-                        **blocks.decision_message(view).as_kwargs(),
-                    )
-                else:
-                    build = (
-                        blocks.notice_message
-                        if item.send == Send.NOTICE
-                        else blocks.receipt_message
-                    )
-                    client.chat_postMessage(channel=item.to, **build(view).as_kwargs())
-            except SlackApiError as exc:
-                error = (exc.response or {}).get("error") or "unknown"
-                log.warning("catchball %s of round %s failed: %s", item.send, view.round_id, error)
-                if item.send == Send.ASK and view.proposer != item.to:
-                    _quietly(
-                        client.chat_postMessage,
-                        channel=view.proposer,
-                        **blocks.undelivered_message(view, error).as_kwargs(),
-                    )
+            log.warning("catchball %s of round %s failed: %s", item.send, view.round_id, error)
+            if item.send == Send.ASK and view.proposer != item.to:
+                _quietly(
+                    client.chat_postMessage,
+                    channel=view.proposer,
+                    **blocks.undelivered_message(view, error).as_kwargs(),
+                )
 
 
 # ---- reading what people typed ------------------------------------------------------------------

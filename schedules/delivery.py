@@ -24,8 +24,10 @@ from bot import metrics
 from bot.clock import Clock
 from bot.logs import ContextThreadPool
 from bot.settings import Settings
+from bot.slack_limits import FILES_UPLOAD_V2
 from schedules.delivery_doubts import DoubtResolver, Found, with_marker
 from schedules.delivery_outcomes import DeliveryReport, Outcomes
+from schedules.files_upload import ChartUpload
 from schedules.ratelimit import POST, DeliveryLimits, Pacer, ReadyQueue
 from schedules.slack_answers import Answer, Verdict, ask
 from storage import outbox
@@ -95,6 +97,7 @@ class Deliverer(Outcomes):
         self.after_call = after_call
         self.pacer = Pacer(self.limits)
         self.resolver = DoubtResolver(engine, self.client_for, self._paced, self.limits)
+        self.uploads = ChartUpload(engine, self._paced)
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._report = DeliveryReport()
@@ -233,13 +236,16 @@ class Deliverer(Outcomes):
                 return
             client = self.client_for(row.workspace_id)
             payload = with_marker(row.payload, row.id) if row.method == POST else row.payload
-            called = True  # from here on _call frees the channel
-            answer = self._call(
-                row.workspace_id,
-                row.method,
-                row.channel,
-                lambda: client.api_call(row.method, json=payload),
-            )
+            called = True  # from here on _call (or _upload) frees the channel
+            if row.method == FILES_UPLOAD_V2:
+                answer = self._upload(client, row)
+            else:
+                answer = self._call(
+                    row.workspace_id,
+                    row.method,
+                    row.channel,
+                    lambda: client.api_call(row.method, json=payload),
+                )
             if self.after_call is not None:
                 self.after_call(row.id)
             self._settle(row, answer)
@@ -279,6 +285,13 @@ class Deliverer(Outcomes):
         if answer.verdict == Verdict.RATE_LIMITED:
             self.pacer.block(workspace_id, method, answer.retry_after or 1.0)
         return answer
+
+    def _upload(self, client: WebClient, row: ClaimedMessage) -> Answer:
+        """A file upload's three calls, each paced by its own method (schedules.files_upload)."""
+        try:
+            return self.uploads.deliver(client, row)
+        finally:
+            self.pacer.done(row.workspace_id, row.method, row.channel)
 
     def _paced(self, workspace_id: int, method: str, channel: str | None, call) -> Answer:
         """A call made outside the dispatcher (history lookups): waits for its own tokens."""

@@ -27,6 +27,7 @@ from schedules.delivery import Deliverer, limits_from, make_delivery_client
 from schedules.hansei import run_hansei_prompts
 from schedules.jobs import JobReport, deliver, queue_monthly_prompts, send_reminders
 from schedules.ratelimit import DeliveryLimits
+from schedules.reflection_job import advance_unfinished, run_annual_reflection
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,12 @@ DELIVER_BATCH = 100
 class JobContext:
     """What the jobs of one process share: the services and one deliverer."""
 
-    def __init__(self, services: Services, *, limits: DeliveryLimits | None = None) -> None:
+    def __init__(
+        self, services: Services, *, limits: DeliveryLimits | None = None, operator: bool = False
+    ) -> None:
         self.services = services
+        # `hoshin jobs run`: one job, now, alone in its process (nothing else delivers).
+        self.operator = operator
         self.limits = limits or limits_from(services.settings)
         self._lock = threading.Lock()
         self._deliverer: Deliverer | None = None
@@ -89,7 +94,17 @@ def _hansei_prompts(ctx: JobContext, *, year: int | None = None) -> JobReport:
 
 
 def _deliver(ctx: JobContext, *, max_messages: int | None = DELIVER_BATCH) -> JobReport:
-    return deliver(ctx.deliverer(), max_messages=max_messages)
+    report = deliver(ctx.deliverer(), max_messages=max_messages)
+    moved = report.delivery.sent + report.delivery.held + report.delivery.found_posted
+    if moved:  # a reflection's next part follows the one just sent (schedules/reflection_job)
+        advance_unfinished(ctx.engine, ctx.clock)
+    return report
+
+
+def _annual_reflection(ctx: JobContext, *, year: int | None = None) -> JobReport:
+    # An operator's run (`hoshin jobs run`) has a context of its own: it posts the whole thread.
+    settle = ctx.deliverer().run_until_idle if ctx.operator else None
+    return run_annual_reflection(ctx.engine, ctx.clock, year=year, deliver=settle)
 
 
 def review_sync() -> Callable[..., Any] | None:
@@ -138,6 +153,13 @@ HANSEI_PROMPTS = Job(
 )
 DELIVER = Job("deliver", "send what the outbox holds, within Slack's rate limits", 2, _deliver)
 REVIEW_SYNC = Job("review-sync", "bring each period's review thread up to date", 60, _review_sync)
+ANNUAL_REFLECTION = Job(
+    "annual-reflection",
+    "post each workspace's reflection once its fiscal year has ended, once",
+    60,
+    _annual_reflection,
+    options=("year",),
+)
 
 
 def registry() -> list[Job]:
@@ -145,6 +167,7 @@ def registry() -> list[Job]:
     jobs = [MONTHLY_CHECKIN, REMINDERS, DELIVER, HANSEI_PROMPTS]
     if review_sync() is not None:
         jobs.append(REVIEW_SYNC)
+    jobs.append(ANNUAL_REFLECTION)
     return jobs
 
 

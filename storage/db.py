@@ -31,6 +31,7 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(
             url,
             echo=echo,
+            hide_parameters=True,  # a logged error must not carry what people wrote
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -38,6 +39,7 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
     return create_engine(
         url,
         echo=echo,
+        hide_parameters=True,  # a logged error must not carry what people wrote
         pool_pre_ping=True,
         pool_size=10,
         max_overflow=10,

@@ -437,3 +437,17 @@ def mark_person_unreachable(
         .values(unreachable_reason=reason)
     )
     return result.rowcount == 1
+
+
+def remember(session: Session, *, message_id: int, **facts: Any) -> bool:
+    """Merge `facts` into a claimed row's payload: how far a multi-step call got (a file id).
+
+    Only the deliverer that holds the row in flight writes it, so a read-merge-write is safe.
+    """
+    row = session.execute(
+        select(T.payload).where(T.id == message_id, T.state == OutboxState.IN_FLIGHT)
+    ).first()
+    if row is None:
+        return False
+    payload = {**(row[0] or {}), **facts}
+    return _settle(session, message_id, (OutboxState.IN_FLIGHT,), payload=payload)

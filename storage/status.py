@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import Text, and_, cast, or_
 from sqlmodel import Session, func, select
 
-from storage.models import ActionItem, CheckIn, Objective, ObjectiveState, Person
+from storage.models import ActionItem, CheckIn, Objective, ObjectiveLevel, ObjectiveState, Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,7 @@ class ObjectiveRow:
     monthly_plan_json: str | None
     review_channel: str | None
     position: int
+    state: str = "active"  # "proposed": a draft in catchball (next year's, say)
 
     @property
     def monthly_plan(self) -> list[float] | None:
@@ -88,14 +89,26 @@ _OBJECTIVE_COLUMNS = (
     cast(Objective.monthly_plan, Text),
     Objective.review_channel,
     Objective.position,
+    Objective.state,
 )
 
 
-def active_objectives(session: Session, *, workspace_id: int) -> list[ObjectiveRow]:
-    """Every active objective of the workspace, in plan order; plain rows, not ORM objects."""
+def active_objectives(
+    session: Session, *, workspace_id: int, drafts: bool = False
+) -> list[ObjectiveRow]:
+    """Every active objective of the workspace, in plan order; plain rows, not ORM objects.
+
+    `drafts`: also the annual objectives still proposed (next year's plan, in catchball).
+    """
+    shown = Objective.state == ObjectiveState.ACTIVE
+    if drafts:
+        draft = and_(
+            Objective.state == ObjectiveState.PROPOSED, Objective.level == ObjectiveLevel.ANNUAL
+        )
+        shown = or_(shown, draft)
     statement = (
         select(*_OBJECTIVE_COLUMNS)
-        .where(Objective.workspace_id == workspace_id, Objective.state == ObjectiveState.ACTIVE)
+        .where(Objective.workspace_id == workspace_id, shown)
         .order_by(Objective.position, Objective.id)
     )
     return [ObjectiveRow(*row) for row in _rows(session, statement)]

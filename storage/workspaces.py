@@ -42,3 +42,21 @@ def admin_slack_ids(session: Session, *, workspace_id: int) -> list[str]:
 
 def all_workspaces(session: Session) -> list[Workspace]:
     return list(session.exec(select(Workspace).order_by(Workspace.id)))
+
+
+def suspended_workspaces(session: Session) -> list[tuple[str, str]]:
+    """(team_id, reason) of each workspace whose jobs and delivery stopped for its token."""
+    query = select(Workspace.team_id, Workspace.suspended_reason).where(
+        Workspace.suspended_reason.is_not(None)
+    )
+    return [(team, reason) for team, reason in session.exec(query.order_by(Workspace.team_id))]
+
+
+def resume_workspace(session: Session, *, team_id: str) -> bool:
+    """Lift a suspension once the token is fixed; True if the workspace was suspended."""
+    workspace = find_workspace(session, team_id=team_id)
+    if workspace is None or workspace.suspended_reason is None:
+        return False
+    workspace.suspended_reason = None
+    session.add(workspace)
+    return True

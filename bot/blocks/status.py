@@ -48,6 +48,8 @@ def node_line(status: PlanStatus, node: StatusNode) -> str:
     """One objective on one line: health, ref, title, owner, latest actual against target."""
     row = node.row
     parts = [f"{HEALTH_ICON[node.health]} *{escape(row.ref)}* {escape(shorten(row.title, 90))}"]
+    if row.state == "proposed":
+        parts.append("_draft, in catchball_")
     if node.owner:
         parts.append(f"<@{node.owner.slack_user_id}>")
     if row.target is not None:

@@ -215,7 +215,7 @@ class ViewsFilesApi:
                 f.channel_id, f.thread_ts, f.shared = channels[0], thread_ts, True
         for channel in channels:
             # Sharing posts a message carrying the files, as in Slack (it counts as a reply).
-            self._store_message(
+            msg = self._store_message(
                 channel,
                 comment or "",
                 None,
@@ -223,4 +223,14 @@ class ViewsFilesApi:
                 self.bot_user_id,
                 files=[f.id for f, _ in stored],
             )
+            for f, _ in stored:
+                if f.channel_id == channel:
+                    f.share_ts = msg.ts
         return {"ok": True, "files": [f.to_slack(self.team_id) for f, _ in stored]}
+
+    def _files_info(self, a: dict) -> dict:
+        f = self._files.get(a.get("file") or "")
+        if f is None:
+            raise ApiError("file_not_found")
+        private = bool(self._channels.get(f.channel_id or "", {}).get("is_private"))
+        return {"ok": True, "file": f.to_slack_info(self.team_id, private)}

@@ -35,6 +35,7 @@ METHODS: dict[str, str] = {
     "views.publish": "_views_publish",
     "files.getUploadURLExternal": "_files_getUploadURLExternal",
     "files.completeUploadExternal": "_files_completeUploadExternal",
+    "files.info": "_files_info",
 }
 # Pseudo-methods under which response_url posts and file uploads are recorded and faulted.
 RESPONSE_URL = "response_url"

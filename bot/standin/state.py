@@ -104,6 +104,7 @@ class StoredFile:
     thread_ts: str | None = None
     shared: bool = False
     initial_comment: str | None = None
+    share_ts: str | None = None  # the message that carries the file once shared
 
     def to_slack(self, team_id: str) -> dict:
         return {
@@ -116,6 +117,18 @@ class StoredFile:
             "is_external": False,
             "channels": [self.channel_id] if self.channel_id and self.shared else [],
         }
+
+    def to_slack_info(self, team_id: str, private: bool) -> dict:
+        """files.info's `file`: with `shares` (where and in which thread), as Slack gives it."""
+        info = self.to_slack(team_id)
+        if self.channel_id and self.shared:
+            share = {"ts": self.share_ts, "channel_name": self.channel_id.lower()}
+            if self.thread_ts:
+                share["thread_ts"] = self.thread_ts
+            info["shares"] = {("private" if private else "public"): {self.channel_id: [share]}}
+            if private:
+                info["groups"], info["channels"] = [self.channel_id], []
+        return info
 
     @property
     def bytes(self) -> bytes:  # the name the brief asked for; `content` avoids shadowing

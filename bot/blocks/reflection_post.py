@@ -1,0 +1,144 @@
+"""Messages around posting the annual reflection: the admins' alerts, answers to their clicks,
+and the closing reply once next year's plan was started from its carry-overs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot import ids
+from bot.blocks.common import Message, escape, shorten, to_dicts
+from bot.blocks.review import REASON_WORDS
+from bot.catchball import slack_time
+
+
+def _why(reason: str) -> str:
+    return REASON_WORDS.get(reason, f"Slack answered `{escape(shorten(reason, 40))}`")
+
+
+def held_alert(channel: str, year: int, reason: str, *, retry_value: str) -> Message:
+    """To the admins: the FY reflection cannot be posted in its channel, and how to fix it."""
+    text = (
+        f":warning: I cannot post the FY{year} reflection in <#{channel}>: {_why(reason)}. "
+        "The reflection is kept exactly as it was built; nothing is lost.\n"
+        "Unarchive the channel or invite me with `/invite @hoshin` there (or set another "
+        "leadership channel), then press *Try again*."
+    )
+    return Message(
+        f"I cannot post the FY{year} reflection in <#{channel}> ({reason})",
+        [
+            SectionBlock(text=MarkdownTextObject(text=text)),
+            ActionsBlock(
+                block_id=ids.BLOCK_REFLECTION_ACTIONS,
+                elements=[
+                    ButtonElement(
+                        text="Try again",
+                        action_id=ids.ACTION_REFLECTION_RETRY,
+                        value=retry_value,
+                        style="primary",
+                    )
+                ],
+            ),
+        ],
+    )
+
+
+def no_channel_alert(year: int) -> Message:
+    """To the admins: the year has ended and there is nowhere to post its reflection."""
+    text = (
+        f":warning: FY{year} has ended, but this workspace has no leadership channel and no "
+        "review channel, so I have nowhere to post its reflection. Set `leadership_channel` "
+        "in the plan file's `settings` and import it again; the reflection is posted at the "
+        "next run. `/hoshin reflect` shows it privately meanwhile."
+    )
+    return Message(
+        f"FY{year}'s reflection has no channel to go to",
+        [SectionBlock(text=MarkdownTextObject(text=text))],
+    )
+
+
+def retry_answer(channel: str | None, year: int, state: str, reason: str | None) -> str:
+    """What an admin's Try again did: `state` is posted, posting, held, failed or none."""
+    where = f"<#{channel}>" if channel else "the leadership channel"
+    if state == "none":
+        return f"There is no FY{year} reflection waiting to be posted."
+    if state == "posted":
+        return f":white_check_mark: Posted: the FY{year} reflection is in {where}."
+    if state == "posting":
+        return f":white_check_mark: The FY{year} reflection is going up in {where} now."
+    if state == "held":
+        return (
+            f":warning: I still cannot post in {where}: {_why(reason or '')}. The reflection "
+            "stays kept; fix the channel and press Try again."
+        )
+    return f":warning: The FY{year} reflection could not be posted ({reason}); see the logs."
+
+
+# ---- the carry-over -----------------------------------------------------------------------------
+
+
+def started_line(by: str, at: datetime | None, year: int, refs: list[str]) -> str:
+    made = ", ".join(f"`{escape(r)}`" for r in refs[:20])
+    if len(refs) > 20:
+        made += f" and {len(refs) - 20} more"
+    drafts = f"{len(refs)} draft objective{'s' if len(refs) != 1 else ''}"
+    line = f":seedling: FY{year}'s plan was started from these carry-overs by <@{by}> "
+    line += f"{slack_time(at)}: {drafts} in catchball"
+    return line + (f" ({made})." if refs else ".")
+
+
+def closing_started(
+    closing: dict[str, Any], *, by: str, at: datetime | None, year: int, refs: list[str]
+) -> dict[str, Any]:
+    """The closing reply as posted, its carry-over button replaced by who started next year."""
+    line = ContextBlock(elements=[MarkdownTextObject(text=started_line(by, at, year, refs))])
+    blocks: list[dict[str, Any]] = []
+    replaced = False
+    for block in closing.get("blocks") or []:
+        if _has_carryover_button(block):
+            blocks += to_dicts([line])
+            replaced = True
+        else:
+            blocks.append(block)
+    if not replaced:
+        blocks += to_dicts([line])
+    return {"text": closing.get("text") or f"FY{year - 1} reflection", "blocks": blocks[:50]}
+
+
+def _has_carryover_button(block: dict[str, Any]) -> bool:
+    if block.get("type") != "actions":
+        return False
+    return any(e.get("action_id") == ids.ACTION_REFLECTION_CARRYOVER for e in block["elements"])
+
+
+def has_carryover_button(message: dict[str, Any]) -> bool:
+    return any(_has_carryover_button(b) for b in message.get("blocks") or [])
+
+
+def carryover_answer(year: int, refs: list[str], skipped: list[str]) -> str:
+    """To the admin who clicked: what was created."""
+    if not refs:
+        text = f"Nothing to carry into FY{year}: every carry-over already has a draft"
+        return text + (f" or cannot be carried ({', '.join(skipped)})." if skipped else ".")
+    text = (
+        f":seedling: Started FY{year}'s plan: {len(refs)} draft annual objective"
+        f"{'s' if len(refs) != 1 else ''} ({', '.join(f'`{r}`' for r in refs[:20])}), each "
+        "sent to its owner in catchball. `/hoshin status "
+        f"{year}` shows them."
+    )
+    if skipped:
+        text += f" Not carried: {', '.join(skipped[:20])}."
+    return text
+
+
+def already_started(by: str | None, at: datetime | None, year: int) -> str:
+    who = f"<@{by}>" if by else "an admin"
+    return f"FY{year}'s plan was already started from these carry-overs by {who} {slack_time(at)}."

@@ -1,0 +1,161 @@
+"""`annual-reflection`: when a workspace's fiscal year has ended, post its reflection, once.
+
+Each run, per workspace: the fiscal year that ended last (workspace timezone; `--year` names one
+instead) is claimed when it had a plan and nobody claimed it yet — built, snapshotted, its
+parent queued — and every reflection still on its way takes its next step
+(`bot.reflection_post`). Given a `deliver` callable (the CLI, the demo, tests), a run goes on,
+step and delivery in turn, until the thread is complete; the scheduler's `deliver` job calls
+`advance_unfinished` after sending, so there each step follows its delivery within seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot import reflection_post as posting
+from bot.clock import Clock
+from schedules.jobs import JobReport
+from storage import reflections as store
+from storage.db import session_scope
+from storage.models import Reflection, Workspace
+from storage.prompts import active_workspaces
+
+log = logging.getLogger(__name__)
+
+
+def default_builder() -> posting.Builder | None:
+    """`bot.reflection.build_reflection_post`, once that module provides it."""
+    try:
+        from bot import reflection
+    except ImportError:
+        return None
+    return getattr(reflection, "build_reflection_post", None)
+
+
+@dataclass
+class ReflectionReport(JobReport):
+    claimed: list[tuple[str, int]] = field(default_factory=list)  # (team id, year)
+    posted: list[tuple[str, int]] = field(default_factory=list)
+    held: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+def run_annual_reflection(
+    engine: Engine,
+    clock: Clock,
+    *,
+    year: int | None = None,
+    build: posting.Builder | None = None,
+    deliver: Callable[[], Any] | None = None,
+    rounds: int = 40,
+) -> ReflectionReport:
+    """One run of the job (see the module docstring). Running it again posts nothing new."""
+    report = ReflectionReport()
+    now = clock.now()
+    with session_scope(engine) as session:
+        workspaces = [(w.id, w.team_id) for w in active_workspaces(session)]
+    for workspace_id, team_id in workspaces:
+        try:
+            reflection_id = _claim(engine, workspace_id, team_id, year, build, now, report)
+        except Exception as exc:
+            log.exception("annual-reflection: workspace %s failed", team_id)
+            report.errors.append(f"{team_id}: {exc.__class__.__name__}")
+            continue
+        if reflection_id is not None:
+            _settle(engine, clock, reflection_id, team_id, deliver, rounds, report)
+    if deliver is not None:
+        deliver()  # what else was queued: the admins' alerts when there is no channel
+    return report
+
+
+def _claim(
+    engine: Engine,
+    workspace_id: int,
+    team_id: str,
+    year: int | None,
+    build: posting.Builder | None,
+    now,
+    report: ReflectionReport,
+) -> int | None:
+    """The reflection to work on for this workspace (claimed now if due), or None."""
+    with session_scope(engine) as session:
+        workspace = session.get(Workspace, workspace_id)
+        if workspace is None or workspace.suspended_reason:
+            return None
+        wanted = year if year is not None else posting.ended_year(workspace, now)
+        found = store.find(session, workspace_id=workspace_id, year=wanted)
+        if found is not None:
+            return None if found.posted_at is not None else found.id
+        if not store.has_annual_objectives(session, workspace_id=workspace_id, year=wanted):
+            if year is not None:
+                report.lines.append(f"{team_id}: FY{wanted} has no annual objectives to reflect on")
+            return None
+        if posting.channel_of(workspace) is None:
+            if posting.tell_no_channel(session, workspace, wanted):
+                report.lines.append(
+                    f"{team_id}: FY{wanted} has ended but there is no leadership or review "
+                    "channel; the admins were told"
+                )
+            return None
+        builder = build or default_builder()
+        if builder is None:
+            report.errors.append(f"{team_id}: bot.reflection.build_reflection_post is missing")
+            return None
+        row = posting.start(session, workspace, wanted, build=builder, now=now)
+        if row is None:  # another instance claimed it a moment ago: it posts it
+            return None
+        report.claimed.append((team_id, wanted))
+        report.lines.append(f"{team_id}: FY{wanted} reflection built, posting to <#{row.channel}>")
+        return row.id
+
+
+def _settle(
+    engine: Engine,
+    clock: Clock,
+    reflection_id: int,
+    team_id: str,
+    deliver: Callable[[], Any] | None,
+    rounds: int,
+    report: ReflectionReport,
+) -> None:
+    for _ in range(rounds if deliver is not None else 1):
+        with session_scope(engine) as session:
+            step = posting.advance(session, reflection_id=reflection_id, now=clock.now())
+            reflection = session.get(Reflection, reflection_id)
+            year = reflection.year if reflection else 0
+        if step.done:
+            report.posted.append((team_id, year))
+            report.lines.append(f"{team_id}: FY{year} reflection posted")
+            return
+        if step.held or step.failed:
+            reason = step.held or step.failed or ""
+            report.held.append((team_id, year, reason))
+            report.lines.append(
+                f"{team_id}: FY{year} reflection held ({reason}); the admins were told"
+            )
+            if deliver is not None and step.queued:
+                deliver()  # the admins' alerts
+            return
+        if deliver is None:
+            return
+        deliver()
+
+
+def advance_unfinished(engine: Engine, clock: Clock) -> int:
+    """One step of every reflection on its way; rows queued (for the deliver job)."""
+    with session_scope(engine) as session:
+        todo = store.unfinished(session)
+    queued = 0
+    for _workspace_id, reflection_id in todo:
+        try:
+            with session_scope(engine) as session:
+                queued += posting.advance(
+                    session, reflection_id=reflection_id, now=clock.now()
+                ).queued
+        except Exception:
+            log.exception("reflection %d: could not take its next step", reflection_id)
+    return queued
