@@ -18,11 +18,13 @@ from bot.demo_yearend import CHART_FILE, HTML_FILE, MARKDOWN_FILE
 from storage.db import make_engine
 from storage.models import (
     A3Report,
+    CatchballRound,
     CheckIn,
     CheckInPrompt,
     HanseiAnswer,
     Objective,
     Person,
+    Reflection,
     ReviewThread,
 )
 
@@ -46,6 +48,8 @@ def demo(tmp_path_factory):
             ),
             "a3": list(session.exec(select(A3Report))),
             "hansei": list(session.exec(select(HanseiAnswer))),
+            "reflections": list(session.exec(select(Reflection))),
+            "rounds": list(session.exec(select(CatchballRound))),
             "check_ins": list(session.exec(select(CheckIn))),
             "threads": list(session.exec(select(ReviewThread))),
         }
@@ -230,3 +234,35 @@ def test_the_chart_and_the_report_are_written_next_to_the_transcript(demo):
     assert "Next year we will start security reviews at the first demo" in page
     markdown = (out / MARKDOWN_FILE).read_text()
     assert "AN3" in markdown and "missed" in markdown.lower()
+
+
+def test_the_reflection_is_posted_once_with_its_chart_and_next_year_starts_once(demo):
+    year, db, out = demo
+    leadership = next(c for c, n in year.channel_names.items() if n == "leadership")
+    messages = year.ui.standin.messages(leadership)
+    [parent] = [m for m in messages if m.thread_ts is None and "Annual reflection" in str(m.blocks)]
+    replies = [m for m in messages if m.thread_ts == parent.ts]
+    assert [bool(r.files) for r in replies].count(True) == 1 and replies[0].files
+    [chart] = year.ui.standin.files
+    assert chart.filename == CHART_FILE and chart.content.startswith(b"\x89PNG")
+    assert len(year.ui.standin.calls_to("files.completeUploadExternal")) == 1
+    [reflection] = db["reflections"]
+    assert reflection.year == 2027 and reflection.posted_at and reflection.channel == leadership
+    assert reflection.carryover_by == "U0DANA01" and reflection.carryover_started_at
+    # One draft of FY2028 per carry-over, each once, each in catchball with its owner.
+    drafts = [o for o in db["objectives"].values() if o.year == 2028]
+    carried = Counter(o.carried_from_id for o in drafts)
+    annual = {o.id for o in db["objectives"].values() if o.year == 2027 and o.level == "annual"}
+    assert set(carried) == annual and set(carried.values()) == {1}
+    assert {o.state for o in drafts} == {"proposed"}
+    rounds = Counter(r.objective_id for r in db["rounds"])
+    assert all(rounds[o.id] == 1 for o in drafts)
+    for draft in drafts:
+        owner = db["people"][draft.owner_id]
+        assert any(draft.ref in m.text for m in year.ui.dms(owner)), draft.ref
+    transcript = (out / "transcript.md").read_text()
+    posted = transcript.split("the annual reflection in #leadership")[1]
+    assert "**Annual reflection · FY2027**" in posted and f"📎 `{CHART_FILE}`" in posted
+    assert "**Carry-overs for FY2028**" in posted and "[ Start FY2028 from these ]" in posted
+    assert "🌱 FY2028's plan was started from these carry-overs by @Dana Whitfield" in posted
+    assert "**Proposal AN" in posted and "Raise the win rate" in posted.split("**Proposal AN")[1]
