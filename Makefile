@@ -20,9 +20,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Most tests wait on HTTP round trips, so three workers on two cores finish sooner; the few
+# timing-sensitive multi-process tests then run alone.
+TEST_WORKERS ?= 3
+
 test: $(STAMP) lint
 	@bash .ci/start-postgres
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(BIN)/pytest -m serial
 
 bench: $(STAMP)
 	@bash .ci/start-postgres

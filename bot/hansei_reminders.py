@@ -25,7 +25,7 @@ from bot.hansei import (
     workspace_zone,
     year_end,
 )
-from bot.reminders import REMIND_GAP
+from bot.reminders import REMIND_GAP, should_escalate
 from storage import hansei as store
 from storage import hansei_answers as answers
 from storage import outbox
@@ -113,14 +113,7 @@ def queue_hansei_reminders(
                     )
                 )
                 reminded.append(prompt.id)
-        escalate_at = prompt.sent_at + timedelta(days=workspace.escalate_after_days)
-        if (
-            prompt.escalated_at is None
-            and escalate_at <= now
-            and prompt.manager_user_id
-            and not prompt.manager_unreachable
-            and prompt.manager_id != prompt.person_id
-        ):
+        if should_escalate(prompt, workspace, now):
             escalation = HanseiEscalation(
                 owner_user_id=prompt.slack_user_id,
                 owner_name=prompt.name,

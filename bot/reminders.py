@@ -117,14 +117,7 @@ def queue_reminders(session: Session, workspace: Workspace, *, now: datetime) ->
                     _post(f"checkin-reminder:{prompt.id}", ask.owner_user_id, checkin_reminder(ask))
                 )
                 reminded.append(prompt.id)
-        escalate_at = prompt.sent_at + timedelta(days=workspace.escalate_after_days)
-        if (
-            prompt.escalated_at is None
-            and escalate_at <= now
-            and prompt.manager_user_id
-            and not prompt.manager_unreachable
-            and prompt.manager_id != prompt.person_id
-        ):
+        if should_escalate(prompt, workspace, now):
             escalation = Escalation(
                 owner_user_id=prompt.slack_user_id,
                 owner_name=prompt.name,
@@ -169,4 +162,17 @@ def _still_open(
 def _post(key: str, channel: str, message) -> NewMessage:
     return NewMessage(
         dedup_key=key, method=POST, payload={"channel": channel, **message.as_kwargs()}
+    )
+
+
+def should_escalate(prompt, workspace: Workspace, now: datetime) -> bool:
+    """The manager is told once, `escalate_after_days` after the prompt reached the owner,
+    when there is a manager Slack can reach who is not the owner. For check-in and hansei
+    prompts alike (both rows carry these fields)."""
+    return (
+        prompt.escalated_at is None
+        and prompt.sent_at + timedelta(days=workspace.escalate_after_days) <= now
+        and bool(prompt.manager_user_id)
+        and not prompt.manager_unreachable
+        and prompt.manager_id != prompt.person_id
     )

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, cast, exists, literal, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from storage.models import CheckIn, CheckInPrompt, Objective, OutboxMessage, Person
-from storage.models.review import OutboxState, PromptState
+from storage.models.review import PromptState
 from storage.prompts import OwnerRow, _asked
+from storage.prompts import record_deliveries as record_prompt_deliveries
 
 HANSEI = "hansei"
 PROMPT_KEY_PREFIX = "hansei-prompt:"
@@ -202,52 +203,9 @@ def mark_answered(session: Session, *, prompt_ids: Sequence[int]) -> int:
 
 
 def record_deliveries(session: Session) -> tuple[int, int]:
-    """Hansei prompts whose DM the outbox settled: (sent, unreachable), as for check-ins.
-
-    A queued prompt becomes sent (channel, ts, sent_at copied from its post), or unreachable
-    when its DM failed for good; one answered before its delivery was recorded gets its ts.
-    """
-    key = literal(PROMPT_KEY_PREFIX) + cast(P.id, String)
-    queued = and_(
-        P.state == PromptState.QUEUED.value,
-        OUT.state.in_((OutboxState.SENT.value, OutboxState.FAILED.value)),
-    )
-    answered_early = and_(
-        P.state == PromptState.ANSWERED.value, P.ts.is_(None), OUT.state == OutboxState.SENT.value
-    )
-    rows = session.execute(
-        select(P.id, P.state, OUT.state, OUT.result_channel, OUT.result_ts, OUT.sent_at)
-        .join(
-            OutboxMessage.__table__,
-            and_(OUT.workspace_id == P.workspace_id, OUT.dedup_key == key),
-        )
-        .where(P.kind == HANSEI, or_(queued, answered_early))
-    ).all()
-    changes, sent, unreachable = [], 0, 0
-    for prompt_id, prompt_state, post_state, channel, ts, at in rows:
-        if post_state == OutboxState.FAILED:
-            state, channel, ts, at = PromptState.UNREACHABLE.value, None, None, None
-            unreachable += 1
-        else:
-            state = PromptState.SENT.value if prompt_state == PromptState.QUEUED else prompt_state
-            sent += 1
-        changes.append(
-            {"b_id": prompt_id, "b_was": prompt_state, "b_state": state,
-             "b_channel": channel, "b_ts": ts, "b_at": at}
-        )  # fmt: skip
-    if changes:
-        statement = (
-            update(PROMPTS)
-            .where(P.id == bindparam("b_id"), P.state == bindparam("b_was"))
-            .values(
-                state=bindparam("b_state"),
-                channel=bindparam("b_channel"),
-                ts=bindparam("b_ts"),
-                sent_at=bindparam("b_at"),
-            )
-        )
-        session.connection().execute(statement, changes)
-    return sent, unreachable
+    """Hansei prompts whose DM the outbox settled: (sent, unreachable), as for check-ins."""
+    recorded = record_prompt_deliveries(session, kind=HANSEI, key_prefix=PROMPT_KEY_PREFIX)
+    return recorded.sent, recorded.unreachable
 
 
 # ---- who is still to answer -----------------------------------------------------------------

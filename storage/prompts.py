@@ -293,15 +293,18 @@ class RecordedDeliveries:
     unreachable: int = 0
 
 
-def record_deliveries(session: Session) -> RecordedDeliveries:
-    """Prompts whose DM the outbox settled: where it landed (channel, ts), or unreachable.
+def record_deliveries(
+    session: Session, *, kind: str = CHECKIN, key_prefix: str = PROMPT_KEY_PREFIX
+) -> RecordedDeliveries:
+    """Prompts of `kind` (check-in, hansei) whose DM the outbox settled — its key is
+    `key_prefix` + the prompt's id: where it landed (channel, ts), or unreachable.
 
     A queued prompt becomes sent, or unreachable when its DM failed for good (Slack cannot reach
     the person, or refused the post): that keeps it out of reminders. A prompt answered before
     its delivery was recorded keeps its state and gets its channel and ts. Held and pending DMs
     change nothing yet.
     """
-    key = literal(PROMPT_KEY_PREFIX) + cast(P.id, String)
+    key = literal(key_prefix) + cast(P.id, String)
     queued = and_(
         P.state == PromptState.QUEUED.value,
         OUT.state.in_((OutboxState.SENT.value, OutboxState.FAILED.value)),
@@ -315,7 +318,7 @@ def record_deliveries(session: Session) -> RecordedDeliveries:
             OutboxMessage.__table__,
             and_(OUT.workspace_id == P.workspace_id, OUT.dedup_key == key),
         )
-        .where(P.kind == CHECKIN, or_(queued, answered_early))
+        .where(P.kind == kind, or_(queued, answered_early))
     ).all()
     changes, sent, unreachable = [], 0, 0
     for prompt_id, prompt_state, post_state, channel, ts, at in rows:

@@ -29,6 +29,10 @@ from tests.ops.instances import (
 
 SENT_OK = "hoshin_slack_api_calls_total"
 
+# Real processes racing real clocks: run alone (`make test` runs these after the parallel rest),
+# so the 30-second takeover is measured on a machine not busy with other tests.
+pytestmark = pytest.mark.serial
+
 
 @pytest.fixture
 def shared_url(request, tmp_path) -> str:
