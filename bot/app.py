@@ -7,9 +7,10 @@ import uuid
 from dataclasses import replace
 
 from slack_bolt import App
-from slack_bolt.lazy_listener.thread_runner import ThreadLazyListenerRunner
+from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
+from bot.lazy import ANSWER_THREADS, INTERACTION_THREADS, RoutedLazyRunner
 from bot.logs import ContextThreadPool, current_context, log_context, quiet
 from bot.services import Services
 from bot.slack_client import make_web_client
@@ -17,10 +18,9 @@ from bot.slack_client import make_web_client
 log = logging.getLogger(__name__)
 # Bolt runs ack functions and lazy listeners on one pool of 5 threads by default, so under a
 # burst the acks wait behind the slow answers (650 ms p50 at 50 concurrent in bench_acks).
-# Acks get a pool of their own, wide enough for a burst; the slow work a small one, which
-# also keeps it from crowding the acks off the GIL. The answers queue, and wait their turn.
+# Acks get a pool of their own, wide enough for a burst; the lazy work two small ones
+# (bot/lazy.py: answers one worker, interactions their own).
 ACK_THREADS = 32
-LAZY_THREADS = 4
 
 
 def create_app(services: Services, *, client: WebClient | None = None) -> App:
@@ -44,10 +44,13 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
         # Both pools run tasks in the request's log context (its ids on every line).
         listener_executor=ContextThreadPool(ACK_THREADS, thread_name_prefix="bolt-ack"),
     )
-    # Bolt takes one executor for both; its lazy runner is swapped for one with its own pool.
-    app._listener_runner.lazy_listener_runner = ThreadLazyListenerRunner(
-        logger=app._framework_logger,
-        executor=ContextThreadPool(LAZY_THREADS, thread_name_prefix="bolt-lazy"),
+    # Bolt takes one executor for acks and lazy work alike; its lazy runner is swapped for one
+    # with pools of its own.
+    app._listener_runner.lazy_listener_runner = RoutedLazyRunner(
+        app._framework_logger,
+        answers=ContextThreadPool(ANSWER_THREADS, thread_name_prefix="bolt-answer"),
+        interactions=ContextThreadPool(INTERACTION_THREADS, thread_name_prefix="bolt-lazy"),
+        is_answer=lambda request: _is_answer(app, request),
     )
 
     @app.middleware
@@ -66,3 +69,12 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
         logger.error("unhandled error in a listener: %s", error.__class__.__name__)
 
     return app
+
+
+def _is_answer(app: App, request: BoltRequest) -> bool:
+    """A `/hoshin` subcommand answered through its response_url, not one that opens a modal."""
+    body = request.body or {}
+    if not body.get("command"):
+        return False
+    subcommand, _, _ = app.registry.route(body.get("text") or "")  # type: ignore[attr-defined]
+    return subcommand is None or not subcommand.opens_modal  # unknown words get the help

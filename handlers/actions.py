@@ -66,6 +66,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             summary="Add an action to an objective's action plan; its owner gets a DM with "
             "Done and Blocked buttons.",
             run=action_command,
+            opens_modal=True,
         )
     )
 

@@ -67,6 +67,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             summary="Propose an objective cascaded from REF, for you or someone on your team. "
             "REF's owner approves it; an owner other than you agrees first (catchball).",
             run=propose,
+            opens_modal=True,
         )
     )
     registry.add(
@@ -78,6 +79,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             "change is approved.",
             run=revise,
             aliases=("change",),
+            opens_modal=True,
         )
     )
 

@@ -38,6 +38,9 @@ class Subcommand:
     summary: str
     run: Callable[[CommandRequest], None]
     aliases: tuple[str, ...] = ()
+    # Opens a modal with the command's trigger_id (valid ~3 s): its lazy work never queues
+    # behind answers (bot/lazy.py).
+    opens_modal: bool = False
 
 
 @dataclass

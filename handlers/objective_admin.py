@@ -96,7 +96,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             archive,
         ),
     ):
-        registry.add(Subcommand(name=name, usage=usage, summary=summary, run=run))
+        registry.add(Subcommand(name=name, usage=usage, summary=summary, run=run, opens_modal=True))
 
     def acknowledge(ack) -> None:
         ack()
