@@ -255,12 +255,17 @@ def submit(
         now=now,
     )
     card = _card(session, row, objective)
-    _follow_request_dm(session, row.workspace_id, card)
+    _follow_request_dm(session, row.workspace_id, card, edited_at=now)
     return A3Saved(row.workspace_id, card, first)
 
 
-def _follow_request_dm(session: Session, workspace_id: int, card: A3Card) -> None:
-    """The DM that asked for the A3 now shows it (a chat.update through the outbox)."""
+def _follow_request_dm(
+    session: Session, workspace_id: int, card: A3Card, *, edited_at: datetime
+) -> None:
+    """The DM that asked for the A3 now shows it (a chat.update through the outbox).
+
+    The key names the edit, not only the content: edited A, then B, then back to A must send
+    A again, where a content-only key would find A's old row and leave the DM showing B."""
     post = outbox.by_key(session, workspace_id=workspace_id, dedup_key=request_key(card.a3_id))
     if post is None or not (post.result_channel and post.result_ts):
         return  # not delivered yet: it will be rebuilt at the next A3 edit, or stays as asked
@@ -270,7 +275,7 @@ def _follow_request_dm(session: Session, workspace_id: int, card: A3Card) -> Non
     outbox.enqueue(
         session,
         workspace_id=workspace_id,
-        dedup_key=f"{request_key(card.a3_id)}:u:{digest}",
+        dedup_key=f"{request_key(card.a3_id)}:u:{edited_at:%Y%m%d%H%M%S%f}:{digest}",
         method=UPDATE,
         payload={"channel": post.result_channel, "ts": post.result_ts, **message},
     )

@@ -21,7 +21,7 @@ import base64
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from sqlmodel import Session
 from bot.blocks import reflection_post as render
 from bot.context import ReflectionRef
 from bot.periods import fiscal_year_of
+from bot.prompts import zone_of
 from bot.reflection_model import ReflectionPost
 from bot.slack_limits import FILES_UPLOAD_V2
 from storage import outbox
@@ -72,13 +73,27 @@ def channel_of(workspace: Workspace) -> str | None:
     return workspace.leadership_channel or workspace.review_channel
 
 
+# The job claims a year by itself only this long after it ended: a bot first deployed in
+# June does not post last year's reflection out of the blue (`--year` still can).
+AUTO_CLAIM_DAYS = 60
+
+
+def _local_date(workspace: Workspace, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(zone_of(None, workspace.timezone))).date()
+
+
 def ended_year(workspace: Workspace, now: datetime) -> int:
     """The latest fiscal year that has ended by `now`, in the workspace's timezone.
 
     The first tick on or after the first day of fiscal year Y+1, local time, finds Y here.
     """
-    local = now.astimezone(ZoneInfo(workspace.timezone or "UTC")).date()
-    return fiscal_year_of(local, workspace.fiscal_year_start_month) - 1
+    return fiscal_year_of(_local_date(workspace, now), workspace.fiscal_year_start_month) - 1
+
+
+def recently_ended(workspace: Workspace, year: int, now: datetime) -> bool:
+    """Whether fiscal year `year` ended at most AUTO_CLAIM_DAYS ago (local time)."""
+    next_start = date(year + 1, workspace.fiscal_year_start_month, 1)
+    return (_local_date(workspace, now) - next_start).days <= AUTO_CLAIM_DAYS
 
 
 # ---- claiming and snapshotting ----------------------------------------------------------------

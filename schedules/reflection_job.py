@@ -90,6 +90,8 @@ def _claim(
         found = store.find(session, workspace_id=workspace_id, year=wanted)
         if found is not None:
             return None if found.posted_at is not None else found.id
+        if year is None and not posting.recently_ended(workspace, wanted, now):
+            return None  # too long ago to post unasked; an operator can with --year
         if not store.has_annual_objectives(session, workspace_id=workspace_id, year=wanted):
             if year is not None:
                 report.lines.append(f"{team_id}: FY{wanted} has no annual objectives to reflect on")

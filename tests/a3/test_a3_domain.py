@@ -118,7 +118,7 @@ def asked(plan) -> int:
     return a3_rows(plan)[0].id
 
 
-def write(engine, user: str, a3_id: int, values: dict, view_id: str, today: date = TODAY):
+def write(engine, user: str, a3_id: int, values: dict, view_id: str, today: date = TODAY, now=NOW):
     with session_scope(engine) as session:
         return a3.submit(
             session,
@@ -127,7 +127,7 @@ def write(engine, user: str, a3_id: int, values: dict, view_id: str, today: date
             a3_id=a3_id,
             values=values,
             today=today,
-            now=NOW,
+            now=now,
             view_id=view_id,
         )
 
@@ -192,6 +192,33 @@ def test_a_double_submit_stores_once_and_reopening_edits(plan):
     with session_scope(plan) as session:
         form = a3.open_form(session, scope_of(session, "U0MGR"), a3_id=a3_id)
         assert form.card.written and form.card.due == date(2027, 8, 15)
+
+
+def test_edited_back_to_what_it_was_the_asking_dm_shows_it_again(plan):
+    """A, then B, then A again: the DM must end on A (a content-only key would keep B)."""
+    from datetime import timedelta
+
+    from storage import outbox
+
+    a3_id = asked(plan)
+    workspace_id = a3_rows(plan)[0].workspace_id
+    with session_scope(plan) as session:
+        request = outbox.by_key(session, workspace_id=workspace_id, dedup_key=a3.request_key(a3_id))
+        assert outbox.claim(session, message_id=request.id, at=NOW)  # as delivery does
+        assert outbox.mark_sent(session, message_id=request.id, ts="1.0", channel="D0MGR", at=NOW)
+    edits = ["A standard contract", "A shorter legal review", "A standard contract"]
+    for n, countermeasure in enumerate(edits):
+        values = {**A3_VALUES, ids.FIELD_COUNTERMEASURE: countermeasure}
+        write(plan, "U0MGR", a3_id, values, f"V{n}", now=NOW + timedelta(minutes=n))
+    with Session(plan) as session:
+        updates = session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.method == "chat.update")
+            .order_by(OutboxMessage.id)
+        ).all()
+    assert len(updates) == 3
+    assert "A standard contract" in str(updates[-1].payload)
+    assert "A shorter legal review" not in str(updates[-1].payload)
 
 
 def answer(engine, user: str, a3_id: int, worked: str):

@@ -9,7 +9,7 @@ import pytest
 from bot import ids
 from bot.blocks import reflection_post as blocks
 from bot.context import ReflectionRef
-from bot.reflection_post import channel_of, ended_year
+from bot.reflection_post import channel_of, ended_year, recently_ended
 from bot.standin.blockkit import validate_message_blocks
 from storage.models import Workspace
 from tests.text import visible_text
@@ -29,6 +29,25 @@ from tests.text import visible_text
 def test_a_year_ends_on_the_first_local_day_of_the_next(start_month, zone, now, year):
     workspace = Workspace(team_id="T1", timezone=zone, fiscal_year_start_month=start_month)
     assert ended_year(workspace, now) == year
+
+
+def test_an_unknown_timezone_is_read_as_utc_rather_than_stopping_the_job():
+    workspace = Workspace(team_id="T1", timezone="Mars/Olympus", fiscal_year_start_month=1)
+    assert ended_year(workspace, datetime(2028, 1, 1, 0, 0, tzinfo=UTC)) == 2027
+
+
+@pytest.mark.parametrize(
+    "now, recent",
+    [
+        (datetime(2028, 1, 1, 0, 0, tzinfo=UTC), True),
+        (datetime(2028, 3, 1, 12, 0, tzinfo=UTC), True),  # 60 days after 1 January
+        (datetime(2028, 3, 2, 12, 0, tzinfo=UTC), False),
+        (datetime(2028, 6, 15, 12, 0, tzinfo=UTC), False),  # a bot first deployed in June
+    ],
+)
+def test_the_job_claims_a_year_by_itself_only_soon_after_it_ended(now, recent):
+    workspace = Workspace(team_id="T1", timezone="UTC", fiscal_year_start_month=1)
+    assert recently_ended(workspace, 2027, now) is recent
 
 
 def test_the_leadership_channel_else_the_review_channel():
