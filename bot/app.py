@@ -6,11 +6,11 @@ import logging
 import uuid
 from dataclasses import replace
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from bot.lazy import ANSWER_THREADS, INTERACTION_THREADS, RoutedLazyRunner
+from bot.lazy import ANSWER_THREADS, INTERACTION_THREADS, AckGate, RoutedLazyRunner
 from bot.logs import ContextThreadPool, current_context, log_context, quiet
 from bot.services import Services
 from bot.slack_client import make_web_client
@@ -19,11 +19,25 @@ log = logging.getLogger(__name__)
 # Bolt runs ack functions and lazy listeners on one pool of 5 threads by default, so under a
 # burst the acks wait behind the slow answers (650 ms p50 at 50 concurrent in bench_acks).
 # Acks get a pool of their own, wide enough for a burst; the lazy work two small ones
-# (bot/lazy.py: answers one worker, interactions their own).
+# (bot/lazy.py: answers one worker, after the acks in flight; interactions their own).
 ACK_THREADS = 32
 
 
-def create_app(services: Services, *, client: WebClient | None = None) -> App:
+class HoshinApp(App):
+    """Bolt's App, counting the requests it is acking so that answers can wait for them."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.ack_gate = AckGate()
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        # HTTP and Socket Mode both come through here; lazy work starts during the dispatch
+        # and, for answers, waits at the gate until this and every other ack is out.
+        with self.ack_gate.acking():
+            return super().dispatch(req)
+
+
+def create_app(services: Services, *, client: WebClient | None = None) -> HoshinApp:
     """A Bolt app with every listener registered. Settings must hold the token and secret."""
     from handlers import register_all  # the composition root alone reaches into handlers/
 
@@ -34,7 +48,7 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
         from schedules.review_poster import ReviewPoster
 
         services = replace(services, review_poster=ReviewPoster(services))
-    app = App(
+    app = HoshinApp(
         client=client or make_web_client(settings),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         # auth.test runs on the first request instead of at import, so a bot can start (and
@@ -51,6 +65,7 @@ def create_app(services: Services, *, client: WebClient | None = None) -> App:
         answers=ContextThreadPool(ANSWER_THREADS, thread_name_prefix="bolt-answer"),
         interactions=ContextThreadPool(INTERACTION_THREADS, thread_name_prefix="bolt-lazy"),
         is_answer=lambda request: _is_answer(app, request),
+        gate=app.ack_gate,
     )
 
     @app.middleware

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine
 
-from bot.app import create_app
+from bot.app import HoshinApp, create_app
 from bot.clock import ManualClock
 from bot.inbound import Delivery, SlackSender
 from bot.server import BackgroundServer, start_http_in_background
@@ -34,6 +34,7 @@ class SlackBed:
     clock: ManualClock
     server: BackgroundServer
     settings: Settings
+    app: HoshinApp
 
     @property
     def ui(self) -> SlackSide:
@@ -96,7 +97,7 @@ def slack(database_url) -> Iterator[SlackBed]:
     app = create_app(Services(settings=settings, engine=engine, clock=clock))
     server = start_http_in_background(app, engine)
     sender = SlackSender(server.url, signing_secret=SIGNING_SECRET, standin=standin, team_id=TEAM)
-    yield SlackBed(standin, sender, engine, clock, server, settings)
+    yield SlackBed(standin, sender, engine, clock, server, settings, app)
     server.stop()
     standin.stop()
     engine.dispose()

@@ -1,5 +1,13 @@
 """Acks have a thread pool of their own, and answers one apart from the modals' lazy work:
-under a burst acks never queue behind slow answers, nor modals (whose trigger_id expires)."""
+under a burst acks never queue behind slow answers, nor modals (whose trigger_id expires);
+answers wait until no request is being acked."""
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt.request import BoltRequest
 
 from bot import app as composition
 from bot import lazy
@@ -44,3 +52,55 @@ def test_commands_that_open_modals_go_where_nothing_waits(engine):
         assert not is_answer(FakeRequest({"command": "/hoshin", "text": text})), text
     assert not is_answer(FakeRequest({"type": "block_actions", "actions": []}))
     assert not is_answer(FakeRequest({"type": "view_submission"}))
+
+
+# ---- answers wait for the acks in flight (bot.lazy.AckGate) ----------------------------------
+
+
+def test_the_gate_is_open_when_nothing_is_being_acked():
+    gate = lazy.AckGate(patience=5.0)
+    assert gate.wait_quiet(time.monotonic()) is True
+
+
+def test_an_answer_waits_until_the_last_ack_in_flight_is_out():
+    gate = lazy.AckGate(patience=30.0)
+    first, second = gate.acking(), gate.acking()
+    first.__enter__(), second.__enter__()
+    waited = []
+    waiter = threading.Thread(target=lambda: waited.append(gate.wait_quiet(time.monotonic())))
+    waiter.start()
+    first.__exit__(None, None, None)
+    waiter.join(timeout=0.3)
+    assert waiter.is_alive(), "the answer went ahead while a request was still being acked"
+    second.__exit__(None, None, None)
+    waiter.join(timeout=5)
+    assert waited == [True]
+
+
+def test_an_answer_waits_no_longer_than_its_patience():
+    gate = lazy.AckGate(patience=0.2)
+    with gate.acking():
+        started = time.monotonic()
+        assert gate.wait_quiet(started) is False
+        assert time.monotonic() - started >= 0.2
+        # an answer queued long ago does not wait again
+        assert gate.wait_quiet(started - 1.0) is False
+
+
+def test_the_runner_holds_answers_at_the_gate_but_never_interactions():
+    gate = lazy.AckGate(patience=30.0)
+    ran = {"answer": threading.Event(), "interaction": threading.Event()}
+    with ThreadPoolExecutor(1) as answers, ThreadPoolExecutor(1) as interactions:
+        runner = lazy.RoutedLazyRunner(
+            logging.getLogger("test"),
+            answers=answers,
+            interactions=interactions,
+            is_answer=lambda request: request.body.get("command") == "/hoshin",
+            gate=gate,
+        )
+        with gate.acking():
+            runner.start(lambda: ran["answer"].set(), BoltRequest(body="command=%2Fhoshin"))
+            runner.start(lambda: ran["interaction"].set(), BoltRequest(body='{"type":"x"}'))
+            assert ran["interaction"].wait(5), "an interaction waited at the gate"
+            assert not ran["answer"].wait(0.3), "an answer ran while a request was being acked"
+        assert ran["answer"].wait(5)
