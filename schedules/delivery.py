@@ -207,6 +207,8 @@ class Deliverer(Outcomes):
             # The worker claims the row: commits run in parallel, not in this loop.
             self.pacer.take(row.workspace_id, row.method, row.channel)
             dispatched += 1
+            with self._lock:
+                self._report.dispatched += 1
             pool.submit(self._deliver, row, slots)
 
     def _take_back(self, queue: ReadyQueue) -> None:

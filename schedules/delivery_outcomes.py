@@ -45,6 +45,7 @@ class DeliveryReport:
     held: int = 0
     failed: int = 0
     calls: int = 0
+    dispatched: int = 0  # rows taken up by the run (a full batch means more may be due)
     held_channels: list[tuple[int, str | None, str]] = field(default_factory=list)
     unreachable_people: list[tuple[int, str]] = field(default_factory=list)
     suspended_workspaces: list[int] = field(default_factory=list)

@@ -9,12 +9,15 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot.clock import SystemClock
+from bot.services import Services
 from bot.settings import Settings
+from schedules import scheduler
 from schedules.delivery import Deliverer, make_delivery_client
 from schedules.delivery_doubts import EVENT_TYPE
+from schedules.scheduler import DELIVER, DELIVER_BATCH, JobContext
 from storage import outbox
 from storage.db import session_scope
-from tests.delivery.conftest import SCALE, Rig, exactly_once
+from tests.delivery.conftest import SCALE, TOKEN, Rig, exactly_once
 
 
 def test_a_fan_out_reaches_every_owner_exactly_once(rig: Rig):
@@ -121,3 +124,49 @@ def test_delivery_refuses_a_client_that_retries_by_itself(rig: Rig):
         Deliverer(rig.engine, WebClient(base_url=rig.standin.api_url), SystemClock())
     client = make_delivery_client(Settings(slack_api_url=rig.standin.api_url, _env_file=None))
     assert client.retry_handlers == [] and client.base_url == rig.standin.api_url
+
+
+# ---- the scheduler's `deliver` job: batch after batch in one run ------------------------------
+
+
+def job_context(rig: Rig) -> JobContext:
+    settings = Settings(
+        _env_file=None,
+        slack_bot_token=TOKEN,
+        slack_api_url=rig.standin.api_url,
+        database_url=str(rig.engine.url),
+    )
+    services = Services(settings=settings, engine=rig.engine, clock=SystemClock())
+    return JobContext(services, limits=rig.limits)
+
+
+def test_one_deliver_run_sends_batch_after_batch_until_nothing_is_due(rig: Rig):
+    users = rig.people(DELIVER_BATCH * 2 + 50)
+    rig.dms(users)
+
+    report = DELIVER.run(job_context(rig))
+
+    # Not one batch per tick (two seconds apart): a fan-out goes at the rate Slack allows.
+    assert report.delivery.sent == len(users) and report.delivery.dispatched == len(users)
+    assert rig.states() == {"sent": len(users)}
+    exactly_once(rig, users)
+
+
+def test_a_deliver_run_told_to_stop_leaves_the_next_batches_queued(rig: Rig, monkeypatch):
+    users = rig.people(DELIVER_BATCH * 2 + 50)
+    rig.dms(users)
+    ctx = job_context(rig)
+    batches: list[int] = []
+    real_deliver = scheduler.deliver
+
+    def one_batch(deliverer, *, max_messages):
+        report = real_deliver(deliverer, max_messages=max_messages)
+        batches.append(report.delivery.sent)
+        ctx.keep_going = lambda: False  # leadership lost, or shutting down
+        return report
+
+    monkeypatch.setattr(scheduler, "deliver", one_batch)
+    report = DELIVER.run(ctx)
+
+    assert batches == [DELIVER_BATCH] and report.delivery.sent == DELIVER_BATCH
+    assert rig.states() == {"sent": DELIVER_BATCH, "queued": len(users) - DELIVER_BATCH}
