@@ -1,10 +1,13 @@
-"""Fan-out of check-in DMs to 1,000 and 10,000 owners, and a SIGKILL halfway (targets: ≥ 90 %
-of the allowed rate, 0 duplicates, 0 lost, flat memory).
+"""Fan-out of check-in DMs to 1,000 and 10,000 owners, a SIGKILL halfway, and two instances on
+one PostgreSQL (targets: ≥ 90 % of the allowed rate, 0 duplicates, 0 lost, flat memory; with
+two instances, one sends).
 
 The stand-in enforces Slack's limits × SCALE, and the deliverer is told the same limits, so a
 run takes seconds to minutes instead of the 3 to 35 minutes Slack's own limits would take.
-The deliverer runs as its own process (`--worker`), as in production: its peak RSS is its
-own, and the kill is a real SIGKILL.
+The deliverer runs as its own process (`--worker`): its peak RSS is its own, and the kill is a
+real SIGKILL. The `hoshin run` cases run real `hoshin run --http` processes instead, one and
+then two on one PostgreSQL: the leader's scheduler delivers (its `deliver` job), the follower
+must send nothing, and each one's peak RSS is read from outside it.
 """
 
 from __future__ import annotations
@@ -23,15 +26,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # runnable from anywhere
 
-from bench.common import backends, database, record, sized  # noqa: E402
+from bench.common import BOT_TOKEN as TOKEN  # noqa: E402
+from bench.common import app_env, backends, database, postgres_available, record, sized  # noqa: E402
+from bench.processes import AppProcess, hoshin_instances, peak_rss_text  # noqa: E402
 from bot.standin import SlackStandIn  # noqa: E402
+from schedules.scheduler import DELIVER, DELIVER_BATCH  # noqa: E402
 from storage import outbox  # noqa: E402
 from storage.db import session_scope  # noqa: E402
 from storage.models import Person, Workspace  # noqa: E402
 
 SCALE = 20  # Slack's 300 posts/min becomes 6,000/min: 100 posts/s
 POSTS_PER_MINUTE = 300
-TEAM, TOKEN = "T0BENCH", "xoxb-bench-token"
+TEAM = "T0BENCH"
 TIMEOUT, LEASE = 2.0, 5.0  # the worker's client timeout, and the lease of an in-flight row
 
 
@@ -212,6 +218,67 @@ def killed_halfway(backend: str, standin: SlackStandIn, owners: int = sized(1000
     )
 
 
+def hoshin_fan_out(standin: SlackStandIn, owners: int, instances: int) -> None:
+    """`instances` `hoshin run` processes on one PostgreSQL, all up before the DMs are queued."""
+    standin.reset()
+    allowed = POSTS_PER_MINUTE * SCALE / 60
+    where = f"{instances} instance{'s' if instances > 1 else ''}"
+    with database("postgresql") as (url, engine):
+        env = app_env(
+            standin.api_url, url, SLACK_POST_MESSAGES_PER_MINUTE=str(POSTS_PER_MINUTE * SCALE)
+        )
+        with hoshin_instances(instances, env) as apps:
+            roles = [app.role() for app in apps]
+            users, _ = seed(engine, standin, owners)
+            half, end = drain(engine, standin, apps, owners, timeout=owners / allowed * 4 + 60)
+            sent = [
+                app.counter("hoshin_slack_api_calls", method="chat.postMessage", result="ok")
+                for app in apps
+            ]
+            memory = peak_rss_text(apps)
+        t = tally(engine, standin, users)
+    print(
+        f"  {'postgresql':10} {owners:>6,} DMs, {where} of `hoshin run` ({_plus(roles, '')}): "
+        f"{t['rate']:6.1f}/s of {allowed:.0f}/s allowed ({t['rate'] / allowed:5.1%}), "
+        f"duplicates {t['duplicates']}, lost {t['lost']}, 429s {t['ratelimited']}",
+        flush=True,
+    )
+    print(
+        f"  {'':10} {'':>6}       sent per instance {_plus(sent)}; {memory}; "
+        f"RSS half-way → end {_plus(half)} → {_plus(end)} MB",
+        flush=True,
+    )
+    record(
+        f"postgresql, {where} (`hoshin run`), {owners:,} DMs",
+        f"{t['rate'] / allowed:.0%} of the allowed rate, {t['duplicates']} duplicated, "
+        f"{t['lost']} lost; sent per instance {_plus(sent)}; {memory}",
+        target="≥ 90 % of the rate, 0 lost, 0 duplicated, one instance sends",
+        met=t["rate"] / allowed >= 0.9
+        and not t["duplicates"]
+        and not t["lost"]
+        and sum(1 for n in sent if n) == 1,
+    )
+
+
+def _plus(values, spec: str = ".0f") -> str:
+    return " + ".join(f"{v:{spec}}" for v in values)
+
+
+def drain(engine, standin: SlackStandIn, apps: list[AppProcess], owners: int, timeout: float):
+    """Wait until the outbox owes nothing; return each process's RSS half-way and at the end."""
+    deadline, half = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        if half is None and len(standin.calls_to("chat.postMessage")) >= owners // 2:
+            half = [app.rss_mb() for app in apps]
+        with session_scope(engine) as session:
+            if not outbox.pending_count(session):
+                break
+        time.sleep(0.25)
+    time.sleep(2.5)  # one more `deliver` tick: a second sender's posts would show now
+    end = [app.rss_mb() for app in apps]
+    return half or end, end
+
+
 def main() -> None:
     chosen = backends()
     print(
@@ -228,9 +295,21 @@ def main() -> None:
             for owners in sized((1_000, 10_000), (100,)):
                 fan_out(backend, standin, owners)
             killed_halfway(backend, standin)
+        if postgres_available():  # a quick run too, at its small size
+            # One `hoshin run` first: the rate its scheduler reaches is what two must match.
+            print(
+                f"  `hoshin run` sends from its `deliver` job: at most {DELIVER_BATCH} posts a "
+                f"run, a run every {DELIVER.every_seconds:g} s at most "
+                f"(≤ {DELIVER_BATCH / DELIVER.every_seconds:.0f}/s whatever is allowed)"
+            )
+            for instances, owners in sized([(1, 1_000), (2, 1_000), (2, 10_000)], [(2, 100)]):
+                hoshin_fan_out(standin, owners, instances)
     if "postgresql" not in chosen:
-        print("  (SQLite only: a quick run, or PostgreSQL not reachable)")
-    print("  targets: ≥ 90 % of the allowed rate, 0 duplicates, 0 lost, flat peak RSS")
+        print("  (one instance on SQLite only: a quick run, or PostgreSQL not reachable)")
+    print(
+        "  targets: ≥ 90 % of the allowed rate, 0 duplicates, 0 lost, flat peak RSS; "
+        "with 2 instances, only one sends"
+    )
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
-"""Shared bench helpers: databases on both backends, percentiles, a big generated plan, and
-the figures each benchmark records for `bench/RESULTS.md`."""
+"""Shared bench helpers: databases on both backends, percentiles, a big generated plan, the
+figures each benchmark records for `bench/RESULTS.md`, and signed requests to the app."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import statistics
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event, insert
 
+from bot.inbound import SlackSender, StandInLike
 from storage.db import make_engine, upgrade
 from storage.models import CheckIn, Objective, Person, Workspace
 
@@ -211,3 +214,41 @@ def generate_plan(engine: Engine, *, objectives: int, team_id: str = "T0BENCH") 
         "first_annual": "AN0",
         "person": people[0]["slack_user_id"],
     }
+
+
+# ---- the app under test, and signed requests to it -------------------------------------------
+
+SIGNING_SECRET, BOT_TOKEN = "bench-signing-secret", "xoxb-bench"
+
+
+def app_env(api_url: str, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of an app process under test: the stand-in as Slack, quiet logs."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": api_url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def senders(urls: list[str], *, standin: StandInLike, team_id: str) -> list[SlackSender]:
+    """One signed-request sender per app URL, their response urls from `standin`."""
+    return [
+        SlackSender(url, signing_secret=SIGNING_SECRET, standin=standin, team_id=team_id)
+        for url in urls
+    ]
+
+
+class RoundRobin:
+    """Senders taken in turn, from any thread: requests spread evenly over the instances, as a
+    load balancer in front of them would."""
+
+    def __init__(self, senders: list[SlackSender]) -> None:
+        self._turn = itertools.cycle(senders)
+        self._lock = threading.Lock()
+
+    def next(self) -> SlackSender:
+        with self._lock:
+            return next(self._turn)

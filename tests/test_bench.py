@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.common import postgres_available
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,6 +31,16 @@ def test_the_quick_run_runs_every_benchmark_and_writes_the_results_table(tmp_pat
     assert not any("**failed**" in row for row in rows)
     acks = [row for row in rows if row.startswith("| bench_acks | sqlite, 1 instance, status |")]
     assert len(acks) == 1 and "ack p50" in acks[0] and "answered" in acks[0]
+    if postgres_available():  # two instances share one PostgreSQL, in a quick run too
+        for name in ("bench_acks", "bench_fanout", "bench_status"):
+            two = [row for row in rows if row.startswith(f"| {name} | postgresql, 2 instances")]
+            assert two, f"{name} has no two-instance row"
+        for row in rows:
+            if row.startswith(("| bench_fanout | postgresql, 2", "| bench_status | postgresql, 2")):
+                assert "peak RSS" in row and "(per instance)" in row, row
+        # The first instance leads and sends each DM once; the second sends nothing.
+        fanout = [row for row in rows if row.startswith("| bench_fanout | postgresql, 2")]
+        assert all("0 duplicated, 0 lost; sent per instance 100 + 0;" in r for r in fanout), fanout
 
 
 def test_an_unknown_benchmark_name_is_refused():
