@@ -12,16 +12,17 @@ is contacted, and every loop is bounded by a request count and a timeout.
 
 from __future__ import annotations
 
-import itertools
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 
 from bench.common import (
+    BOT_TOKEN,
+    RoundRobin,
+    app_env,
     database,
     generate_plan,
     median,
@@ -29,13 +30,13 @@ from bench.common import (
     postgres_available,
     quick,
     record,
+    senders,
     sized,
 )
-from bench.processes import ROOT, app_process, free_port
+from bench.processes import ROOT, app_process, free_port, hoshin_instances, peak_rss_text
 from bench.remote_standin import RemoteStandIn
 from bot.inbound import SlackSender
 
-SECRET, TOKEN = "bench-signing-secret", "xoxb-bench"
 CONCURRENCY = 50
 REQUESTS = sized(1000, 100)  # per case, after a warm-up of one request per worker
 OBJECTIVES = sized(1000, 50)
@@ -44,19 +45,16 @@ ANSWER_TIMEOUT = 120.0  # every lazy answer must have reached the response_url b
 
 
 def hammer(
-    senders: list[SlackSender], requests: int, command: str = "status"
+    targets: list[SlackSender], requests: int, command: str = "status"
 ) -> tuple[list[float], list[str]]:
-    """`requests` signed commands, CONCURRENCY at a time, spread round-robin over `senders`.
+    """`requests` signed commands, CONCURRENCY at a time, spread round-robin over `targets`.
 
     Returns each ack's latency and its response_url; a failed ack raises.
     """
-    turn = itertools.cycle(senders)
-    lock = threading.Lock()
+    turn = RoundRobin(targets)
 
     def one(_: int) -> tuple[float, str]:
-        with lock:
-            sender = next(turn)
-        delivery = sender.slash_command(user_id="U000000", text=command)
+        delivery = turn.next().slash_command(user_id="U000000", text=command)
         if delivery.status != 200:
             raise RuntimeError(f"ack failed: HTTP {delivery.status} {delivery.body[:200]}")
         return delivery.elapsed, delivery.response_url or ""
@@ -70,7 +68,7 @@ def hammer(
 def standin_process(team_id: str) -> Iterator[RemoteStandIn]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.remote_standin", str(port), team_id, TOKEN],
+        [sys.executable, "-m", "bench.remote_standin", str(port), team_id, BOT_TOKEN],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -88,34 +86,19 @@ def standin_process(team_id: str) -> Iterator[RemoteStandIn]:
 def run(backend: str, instances: int, standin: RemoteStandIn, command: str = "status") -> dict:
     with database(backend) as (url, engine):
         plan = generate_plan(engine, objectives=OBJECTIVES)
-        env = {
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": standin.api_url,
-            "DATABASE_URL": url,
-            "LOG_LEVEL": "WARNING",
-        }
+        env = app_env(standin.api_url, url)
         figures = {}
         with ExitStack() as stack:
             bare_port = free_port()
             bare = stack.enter_context(
                 app_process(["-m", "bench.bare_bolt", str(bare_port)], env, bare_port)
             )
-            apps = []
-            for _ in range(instances):
-                port = free_port()
-                command = ["-m", "bot.cli", "run", "--http", "--host", "127.0.0.1"]
-                apps.append(
-                    stack.enter_context(app_process([*command, "--port", str(port)], env, port))
-                )
-
-            def senders(urls: list[str]) -> list[SlackSender]:
-                return [
-                    SlackSender(u, signing_secret=SECRET, standin=standin, team_id=plan["team_id"])
-                    for u in urls
-                ]
-
-            for name, targets in (("bare Bolt", senders([bare])), ("Hoshin Bot", senders(apps))):
+            apps = stack.enter_context(hoshin_instances(instances, env))
+            team = plan["team_id"]
+            for name, targets in (
+                ("bare Bolt", senders([bare], standin=standin, team_id=team)),
+                ("Hoshin Bot", senders([a.url for a in apps], standin=standin, team_id=team)),
+            ):
                 standin.reset()
                 hammer(targets, CONCURRENCY, command)  # warm-up: connections, caches, lazy imports
                 if name == "Hoshin Bot":
@@ -129,6 +112,7 @@ def run(backend: str, instances: int, standin: RemoteStandIn, command: str = "st
                     answers = standin.wait_for_answers(REQUESTS, ANSWER_TIMEOUT)
                     answered = time.perf_counter() - began
                 figures[name] = (acks, answers, acked, answered)
+            figures["memory"] = peak_rss_text(apps)
     return figures
 
 
@@ -142,14 +126,14 @@ def report(label: str, figures: dict) -> None:
     print(
         f"  {label:28} Hoshin p50 {p50:6.1f} ms p99 {p99:6.1f} ms · bare Bolt p50 {b50:6.1f} ms "
         f"p99 {b99:6.1f} ms · p99 ratio {ratio:4.2f}× · answered {answers}/{len(acks)} "
-        f"(all acked in {acked:.1f} s, all answered in {answered:.1f} s)",
+        f"(all acked in {acked:.1f} s, all answered in {answered:.1f} s) · {figures['memory']}",
         flush=True,
     )
     record(
         label,
         f"ack p50 {p50:.0f} ms, p99 {p99:.0f} ms; bare Bolt p50 {b50:.0f} ms, p99 {b99:.0f} ms; "
         f"p99 ratio {ratio:.2f}×; {answers}/{len(acks)} answered, the last {answered:.1f} s "
-        f"after the burst began (acked in {acked:.1f} s)",
+        f"after the burst began (acked in {acked:.1f} s); {figures['memory']}",
         target=f"p99 < {TARGET_P99_MS:.0f} ms, ≤ {TARGET_RATIO}× bare Bolt",
         met=met and answers == len(acks),
     )

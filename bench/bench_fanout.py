@@ -298,9 +298,8 @@ def main() -> None:
         if postgres_available():  # a quick run too, at its small size
             # One `hoshin run` first: the rate its scheduler reaches is what two must match.
             print(
-                f"  `hoshin run` sends from its `deliver` job: at most {DELIVER_BATCH} posts a "
-                f"run, a run every {DELIVER.every_seconds:g} s at most "
-                f"(≤ {DELIVER_BATCH / DELIVER.every_seconds:.0f}/s whatever is allowed)"
+                f"  `hoshin run` sends from its `deliver` job (every {DELIVER.every_seconds:g} s; "
+                f"batches of {DELIVER_BATCH} back to back while they come full)"
             )
             for instances, owners in sized([(1, 1_000), (2, 1_000), (2, 10_000)], [(2, 100)]):
                 hoshin_fan_out(standin, owners, instances)

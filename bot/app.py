@@ -10,7 +10,13 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from bot.lazy import ANSWER_THREADS, INTERACTION_THREADS, AckGate, RoutedLazyRunner
+from bot.lazy import (
+    ANSWER_THREADS,
+    INTERACTION_THREADS,
+    AckGate,
+    LeanListenerRunner,
+    RoutedLazyRunner,
+)
 from bot.logs import ContextThreadPool, current_context, log_context, quiet
 from bot.services import Services
 from bot.slack_client import make_web_client
@@ -59,13 +65,16 @@ def create_app(services: Services, *, client: WebClient | None = None) -> Hoshin
         listener_executor=ContextThreadPool(ACK_THREADS, thread_name_prefix="bolt-ack"),
     )
     # Bolt takes one executor for acks and lazy work alike; its lazy runner is swapped for one
-    # with pools of its own.
-    app._listener_runner.lazy_listener_runner = RoutedLazyRunner(
-        app._framework_logger,
-        answers=ContextThreadPool(ANSWER_THREADS, thread_name_prefix="bolt-answer"),
-        interactions=ContextThreadPool(INTERACTION_THREADS, thread_name_prefix="bolt-lazy"),
-        is_answer=lambda request: _is_answer(app, request),
-        gate=app.ack_gate,
+    # with pools of its own (and its listener runner for one that copies requests once).
+    app._listener_runner = LeanListenerRunner.replacing(
+        app._listener_runner,
+        RoutedLazyRunner(
+            app._framework_logger,
+            answers=ContextThreadPool(ANSWER_THREADS, thread_name_prefix="bolt-answer"),
+            interactions=ContextThreadPool(INTERACTION_THREADS, thread_name_prefix="bolt-lazy"),
+            is_answer=lambda request: _is_answer(app, request),
+            gate=app.ack_gate,
+        ),
     )
 
     @app.middleware

@@ -104,3 +104,21 @@ def test_the_runner_holds_answers_at_the_gate_but_never_interactions():
             assert ran["interaction"].wait(5), "an interaction waited at the gate"
             assert not ran["answer"].wait(0.3), "an answer ran while a request was being acked"
         assert ran["answer"].wait(5)
+
+
+def test_a_lazy_listener_gets_a_request_of_its_own(engine):
+    runner = make_app(engine)._listener_runner
+    assert isinstance(runner, lazy.LeanListenerRunner)
+    request = BoltRequest(body="command=%2Fhoshin&text=status&team_id=T1&user_id=U1")
+    request.context["team_id"] = "T1"
+    request.context["found"] = {"objectives": ["AN1"]}  # a value a middleware might add
+
+    copied = runner._build_lazy_request(request, "status")
+
+    assert copied.lazy_only and copied.lazy_function_name == "status"
+    assert copied.context["listener_runner"] is runner
+    assert copied.context.team_id == "T1"
+    assert copied.body == request.body and copied.body is not request.body
+    assert copied.context["found"] == request.context["found"]
+    copied.context["found"]["objectives"].append("AN2")
+    assert request.context["found"] == {"objectives": ["AN1"]}
