@@ -16,18 +16,9 @@ from bot.standin import SlackStandIn
 
 
 class EnvelopeSender(SlackPayloads):
-    def __init__(
-        self,
-        standin: SlackStandIn,
-        *,
-        team_id: str,
-        team_domain: str = "acme",
-        api_app_id: str = "A0HOSHIN",
-        timeout: float = 15.0,
-    ) -> None:
-        super().__init__(
-            standin=standin, team_id=team_id, team_domain=team_domain, api_app_id=api_app_id
-        )
+    def __init__(self, standin: SlackStandIn, *, timeout: float = 15.0, **workspace: str) -> None:
+        """`workspace`: team_id and optionally team_domain, api_app_id (as for SlackSender)."""
+        super().__init__(standin=standin, **workspace)
         self.socket = standin.socket
         self.timeout = timeout
 
