@@ -139,6 +139,7 @@ class SocketModeServer:
             host,
             0,
             process_request=self._check_ticket,
+            process_response=self._handshake_done,
             compression=None,  # Slack's links do not negotiate permessage-deflate either
             close_timeout=2,
             logger=log,
@@ -176,10 +177,17 @@ class SocketModeServer:
                 # A link counts from its handshake on: num_connections follows their order.
                 link = Link(f"link-{next(self._link_ids)}", time.monotonic())
                 self._links[link.link_id] = link
-                count = sum(1 for known in self._links.values() if known.open)
+                count = sum(1 for other in self._links.values() if other.open)
                 self._handshakes[id(connection)] = (link, count)
                 return None
         return connection.respond(HTTPStatus.UNAUTHORIZED, "invalid_ticket\n")
+
+    def _handshake_done(self, connection: ServerConnection, request, response) -> None:
+        if response.status_code != HTTPStatus.SWITCHING_PROTOCOLS:
+            with self._lock:
+                failed = self._handshakes.pop(id(connection), None)
+            if failed is not None:  # the link never opened: it must not count
+                self._closed(failed[0])
 
     def _serve_link(self, connection: ServerConnection) -> None:
         with self._lock:
