@@ -3,6 +3,7 @@
 The end-to-end tests and the demo play the Slack side with this: slash commands and button
 clicks arrive as Slack's form-encoded bodies with a valid `X-Slack-Signature`, and their
 `response_url` and `trigger_id` come from the local Slack stand-in, which records the answers.
+The same bodies go over Socket Mode with bot/inbound_socket.py.
 """
 
 from __future__ import annotations
@@ -25,18 +26,221 @@ class StandInLike(Protocol):
 
 @dataclass
 class Delivery:
-    """What the app answered to one request, and the response_url Slack gave it."""
+    """What the app answered to one request, and the response_url Slack gave it.
+
+    Over Socket Mode the body is the payload of the app's ack, and envelope_id names the
+    envelope in the stand-in's record.
+    """
 
     status: int
     body: str
     response_url: str | None
     elapsed: float
+    envelope_id: str | None = None
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
 
 
-class SlackSender:
+class SlackPayloads:
+    """The bodies Slack sends for slash commands, clicks, modal submissions and events, as dicts.
+
+    One source for both transports: SlackSender posts them signed over HTTP, EnvelopeSender
+    (bot/inbound_socket.py) sends them as Socket Mode envelopes.
+    """
+
+    def __init__(
+        self,
+        *,
+        standin: StandInLike,
+        team_id: str,
+        team_domain: str = "acme",
+        api_app_id: str = "A0HOSHIN",
+    ) -> None:
+        self.standin = standin
+        self.team_id = team_id
+        self.team_domain = team_domain
+        self.api_app_id = api_app_id
+
+    def slash_command_payload(
+        self,
+        *,
+        user_id: str,
+        text: str = "",
+        channel_id: str = "C0HOSHIN",
+        command: str = "/hoshin",
+        user_name: str = "someone",
+        channel_name: str = "hoshin",
+        **overrides: Any,
+    ) -> dict[str, str]:
+        """A slash command's fields (all strings, as in Slack's form post)."""
+        response_url = self.standin.new_response_url(channel=channel_id, user=user_id)
+        form = {
+            "token": "deprecated-verification-token",
+            "team_id": self.team_id,
+            "team_domain": self.team_domain,
+            "channel_id": channel_id,
+            "channel_name": channel_name,
+            "user_id": user_id,
+            "user_name": user_name,
+            "command": command,
+            "text": text,
+            "api_app_id": self.api_app_id,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": self.standin.new_trigger_id(),
+        }
+        form.update(overrides)
+        return form
+
+    def block_action_payload(
+        self,
+        *,
+        user_id: str,
+        action_id: str,
+        value: str | None = None,
+        block_id: str = "b",
+        channel_id: str = "C0HOSHIN",
+        message_ts: str = "1700000000.000100",
+        is_ephemeral: bool = False,
+        team_id: str | None = None,
+        view: dict | None = None,
+        selected_option: dict | None = None,
+    ) -> dict[str, Any]:
+        """A click on a message's button, or inside a view (App Home, a modal) when `view` is given.
+
+        With `selected_option` (an option as the message has it) it is a choice in a static
+        select instead, as Slack sends it: no `value`, the option chosen.
+        """
+        team = team_id or self.team_id
+        if view is not None:
+            return self._view_action(
+                user_id=user_id,
+                action_id=action_id,
+                value=value,
+                block_id=block_id,
+                view=view,
+                team=team,
+            )
+        response_url = self.standin.new_response_url(
+            channel=channel_id, user=user_id, message_ts=message_ts
+        )
+        action: dict[str, Any] = {
+            "action_id": action_id,
+            "block_id": block_id,
+            "type": "button",
+            "text": {"type": "plain_text", "text": "button", "emoji": True},
+            "action_ts": f"{time.time():.6f}",
+        }
+        if value is not None:
+            action["value"] = value
+        if selected_option is not None:
+            action.pop("text")
+            action.pop("value", None)
+            action.update(type="static_select", selected_option=selected_option)
+        return {
+            "type": "block_actions",
+            "user": self._user(user_id, team),
+            "api_app_id": self.api_app_id,
+            "token": "deprecated-verification-token",
+            "container": {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": channel_id,
+                "is_ephemeral": is_ephemeral,
+            },
+            "trigger_id": self.standin.new_trigger_id(),
+            "team": {"id": team, "domain": self.team_domain},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "channel": {"id": channel_id, "name": "hoshin"},
+            "response_url": response_url,
+            "actions": [action],
+        }
+
+    def _user(self, user_id: str, team: str) -> dict[str, Any]:
+        return {
+            "id": user_id,
+            "username": user_id.lower(),
+            "name": user_id.lower(),
+            "team_id": team,
+        }
+
+    def _view_action(
+        self,
+        *,
+        user_id: str,
+        action_id: str,
+        value: str | None,
+        block_id: str,
+        view: dict,
+        team: str,
+    ) -> dict[str, Any]:
+        action: dict[str, Any] = {
+            "action_id": action_id,
+            "block_id": block_id,
+            "type": "button",
+            "text": {"type": "plain_text", "text": "button"},
+            "action_ts": f"{time.time():.6f}",
+        }
+        if value is not None:
+            action["value"] = value
+        return {
+            "type": "block_actions",
+            "user": self._user(user_id, team),
+            "api_app_id": self.api_app_id,
+            "token": "deprecated-verification-token",
+            "container": {"type": "view", "view_id": view.get("id", "V0")},
+            "trigger_id": self.standin.new_trigger_id(),
+            "team": {"id": team, "domain": self.team_domain},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "view": view,
+            "actions": [action],
+        }
+
+    def view_submission_payload(
+        self, *, user_id: str, view: dict, values: dict[str, Any], team_id: str | None = None
+    ) -> dict[str, Any]:
+        """A modal submitted as Slack does: `values` by block id, shaped by each input's element."""
+        team = team_id or self.team_id
+        submitted = dict(view)
+        submitted["state"] = {"values": view_state(view, values)}
+        submitted.setdefault("id", "V0STANDIN")
+        submitted.setdefault("hash", f"{time.time():.6f}")
+        return {
+            "type": "view_submission",
+            "team": {"id": team, "domain": self.team_domain},
+            "user": self._user(user_id, team),
+            "api_app_id": self.api_app_id,
+            "token": "deprecated-verification-token",
+            "trigger_id": self.standin.new_trigger_id(),
+            "view": submitted,
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+
+    def event_payload(
+        self, event: dict[str, Any], *, event_id: str | None = None, team_id: str | None = None
+    ) -> dict[str, Any]:
+        """An Events API delivery (`event_callback`) of one event."""
+        team = team_id or self.team_id
+        return {
+            "token": "deprecated-verification-token",
+            "team_id": team,
+            "api_app_id": self.api_app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{int(time.time() * 1000)}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": team, "user_id": "UHOSHINBOT", "is_bot": True}],
+        }
+
+
+class SlackSender(SlackPayloads):
+    """Slack's requests, signed and posted to the app's /slack/events over HTTP."""
+
     def __init__(
         self,
         app_url: str,
@@ -47,12 +251,11 @@ class SlackSender:
         team_domain: str = "acme",
         api_app_id: str = "A0HOSHIN",
     ) -> None:
+        super().__init__(
+            standin=standin, team_id=team_id, team_domain=team_domain, api_app_id=api_app_id
+        )
         self.events_url = app_url.rstrip("/") + "/slack/events"
         self.verifier = SignatureVerifier(signing_secret)
-        self.standin = standin
-        self.team_id = team_id
-        self.team_domain = team_domain
-        self.api_app_id = api_app_id
 
     def post(
         self,
@@ -85,200 +288,38 @@ class SlackSender:
             status, text = error.code, error.read().decode()
         return Delivery(status, text, response_url, time.perf_counter() - started)
 
-    def slash_command(
-        self,
-        *,
-        user_id: str,
-        text: str = "",
-        channel_id: str = "C0HOSHIN",
-        command: str = "/hoshin",
-        user_name: str = "someone",
-        channel_name: str = "hoshin",
-        **overrides: Any,
-    ) -> Delivery:
-        response_url = self.standin.new_response_url(channel=channel_id, user=user_id)
-        form = {
-            "token": "deprecated-verification-token",
-            "team_id": self.team_id,
-            "team_domain": self.team_domain,
-            "channel_id": channel_id,
-            "channel_name": channel_name,
-            "user_id": user_id,
-            "user_name": user_name,
-            "command": command,
-            "text": text,
-            "api_app_id": self.api_app_id,
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": self.standin.new_trigger_id(),
-        }
-        form.update(overrides)
-        return self.post(urllib.parse.urlencode(form), response_url=response_url)
+    def slash_command(self, **fields: Any) -> Delivery:
+        """Type a slash command; `fields` as for slash_command_payload."""
+        form = self.slash_command_payload(**fields)
+        return self.post(urllib.parse.urlencode(form), response_url=form["response_url"])
 
-    def block_action(
-        self,
-        *,
-        user_id: str,
-        action_id: str,
-        value: str | None = None,
-        block_id: str = "b",
-        channel_id: str = "C0HOSHIN",
-        message_ts: str = "1700000000.000100",
-        is_ephemeral: bool = False,
-        team_id: str | None = None,
-        view: dict | None = None,
-        selected_option: dict | None = None,
-    ) -> Delivery:
-        """A click on a message's button, or inside a view (App Home, a modal) when `view` is given.
+    def block_action(self, **fields: Any) -> Delivery:
+        """Click a button or choose an option; `fields` as for block_action_payload."""
+        return self._interaction(self.block_action_payload(**fields))
 
-        With `selected_option` (an option as the message has it) it is a choice in a static
-        select instead, as Slack sends it: no `value`, the option chosen.
-        """
-        team = team_id or self.team_id
-        if view is not None:
-            return self._view_action(
-                user_id=user_id,
-                action_id=action_id,
-                value=value,
-                block_id=block_id,
-                view=view,
-                team=team,
-            )
-        response_url = self.standin.new_response_url(
-            channel=channel_id, user=user_id, message_ts=message_ts
-        )
-        action: dict[str, Any] = {
-            "action_id": action_id,
-            "block_id": block_id,
-            "type": "button",
-            "text": {"type": "plain_text", "text": "button", "emoji": True},
-            "action_ts": f"{time.time():.6f}",
-        }
-        if value is not None:
-            action["value"] = value
-        if selected_option is not None:
-            action.pop("text")
-            action.pop("value", None)
-            action.update(type="static_select", selected_option=selected_option)
-        payload = {
-            "type": "block_actions",
-            "user": {
-                "id": user_id,
-                "username": user_id.lower(),
-                "name": user_id.lower(),
-                "team_id": team,
-            },
-            "api_app_id": self.api_app_id,
-            "token": "deprecated-verification-token",
-            "container": {
-                "type": "message",
-                "message_ts": message_ts,
-                "channel_id": channel_id,
-                "is_ephemeral": is_ephemeral,
-            },
-            "trigger_id": self.standin.new_trigger_id(),
-            "team": {"id": team, "domain": self.team_domain},
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "channel": {"id": channel_id, "name": "hoshin"},
-            "response_url": response_url,
-            "actions": [action],
-        }
-        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
-        return self.post(body, response_url=response_url)
-
-    def _user(self, user_id: str, team: str) -> dict[str, Any]:
-        return {
-            "id": user_id,
-            "username": user_id.lower(),
-            "name": user_id.lower(),
-            "team_id": team,
-        }
-
-    def _view_action(
-        self,
-        *,
-        user_id: str,
-        action_id: str,
-        value: str | None,
-        block_id: str,
-        view: dict,
-        team: str,
-    ) -> Delivery:
-        action: dict[str, Any] = {
-            "action_id": action_id,
-            "block_id": block_id,
-            "type": "button",
-            "text": {"type": "plain_text", "text": "button"},
-            "action_ts": f"{time.time():.6f}",
-        }
-        if value is not None:
-            action["value"] = value
-        payload = {
-            "type": "block_actions",
-            "user": self._user(user_id, team),
-            "api_app_id": self.api_app_id,
-            "token": "deprecated-verification-token",
-            "container": {"type": "view", "view_id": view.get("id", "V0")},
-            "trigger_id": self.standin.new_trigger_id(),
-            "team": {"id": team, "domain": self.team_domain},
-            "enterprise": None,
-            "is_enterprise_install": False,
-            "view": view,
-            "actions": [action],
-        }
-        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}))
-
-    def submit_view(
-        self, *, user_id: str, view: dict, values: dict[str, Any], team_id: str | None = None
-    ) -> Delivery:
-        """Submit a modal as Slack does: `values` by block id, shaped by each input's element.
+    def submit_view(self, **fields: Any) -> Delivery:
+        """Submit a modal; `fields` as for view_submission_payload.
 
         The answer's body is the app's ack: empty to close the modal, or
         {"response_action": "errors", "errors": {block_id: message}}.
         """
-        team = team_id or self.team_id
-        submitted = dict(view)
-        submitted["state"] = {"values": view_state(view, values)}
-        submitted.setdefault("id", "V0STANDIN")
-        submitted.setdefault("hash", f"{time.time():.6f}")
-        payload = {
-            "type": "view_submission",
-            "team": {"id": team, "domain": self.team_domain},
-            "user": self._user(user_id, team),
-            "api_app_id": self.api_app_id,
-            "token": "deprecated-verification-token",
-            "trigger_id": self.standin.new_trigger_id(),
-            "view": submitted,
-            "response_urls": [],
-            "is_enterprise_install": False,
-            "enterprise": None,
-        }
-        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}))
+        return self._interaction(self.view_submission_payload(**fields))
+
+    def _interaction(self, payload: dict[str, Any]) -> Delivery:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(body, response_url=payload.get("response_url"))
 
     def event(
         self,
         event: dict[str, Any],
         *,
-        event_id: str | None = None,
         retry_num: int = 0,
         retry_reason: str = "http_timeout",
-        team_id: str | None = None,
+        **fields: Any,
     ) -> Delivery:
-        """An Events API delivery; a retry carries Slack's X-Slack-Retry-* headers."""
-        team = team_id or self.team_id
-        body = json.dumps(
-            {
-                "token": "deprecated-verification-token",
-                "team_id": team,
-                "api_app_id": self.api_app_id,
-                "event": event,
-                "type": "event_callback",
-                "event_id": event_id or f"Ev{int(time.time() * 1000)}",
-                "event_time": int(time.time()),
-                "authorizations": [{"team_id": team, "user_id": "UHOSHINBOT", "is_bot": True}],
-            }
-        )
+        """An Events API delivery (`fields` as for event_payload); a retry carries Slack's
+        X-Slack-Retry-* headers."""
+        body = json.dumps(self.event_payload(event, **fields))
         headers = {}
         if retry_num:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}

@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--team-name", default="Demo Co")
     parser.add_argument("--bot-user-id", default="UHOSHINBOT")
     parser.add_argument("--bot-token", default="xoxb-test-token")
+    parser.add_argument("--app-token", default="xapp-1-A0STANDIN-1-test", help="Socket Mode")
     ns = parser.parse_args(argv)
     standin = SlackStandIn(
         host=ns.host,
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> None:
         team_name=ns.team_name,
         bot_user_id=ns.bot_user_id,
         bot_token=ns.bot_token,
+        app_token=ns.app_token,
         rate_limit_scale=ns.rate_limit_scale,
         rate_limits=not ns.no_rate_limits,
     )

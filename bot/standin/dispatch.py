@@ -15,6 +15,7 @@ from .state import ApiError, Fault, RecordedCall
 log = logging.getLogger(__name__)
 
 METHODS: dict[str, str] = {
+    "apps.connections.open": "_apps_connections_open",
     "auth.test": "_auth_test",
     "chat.postMessage": "_chat_postMessage",
     "chat.update": "_chat_update",
@@ -37,6 +38,8 @@ METHODS: dict[str, str] = {
     "files.completeUploadExternal": "_files_completeUploadExternal",
     "files.info": "_files_info",
 }
+# Methods that take the app-level token (xapp-...) and no other; the rest take the bot token.
+APP_TOKEN_METHODS = ("apps.connections.open",)
 # Pseudo-methods under which response_url posts and file uploads are recorded and faulted.
 RESPONSE_URL = "response_url"
 UPLOAD = "upload"
@@ -72,7 +75,7 @@ class Dispatcher:
                 return 200, {"ok": False, "error": "unknown_method", "req_method": method}, {}, None
             if parse_error:
                 return 200, {"ok": False, "error": parse_error}, {}, None
-            auth_error = self._auth_error(token)
+            auth_error = self._auth_error(method, token)
             if auth_error:
                 return 200, {"ok": False, "error": auth_error}, {}, None
             if self.rate_limits:
@@ -132,12 +135,18 @@ class Dispatcher:
             self._record(method, args, token, at, answer, wait, fault)
             return answer
 
-    def _auth_error(self, token: str | None) -> str | None:
+    def _auth_error(self, method: str, token: str | None) -> str | None:
         if not token:
             return "not_authed"
-        if self._token_revoked:
+        app_level = method in APP_TOKEN_METHODS
+        expected, other = (
+            (self.app_token, self.bot_token) if app_level else (self.bot_token, self.app_token)
+        )
+        if token == other:
+            return "not_allowed_token_type"
+        if self._token_revoked and not app_level:
             return "token_revoked"
-        if token != self.bot_token:
+        if token != expected:
             return "invalid_auth"
         return None
 

@@ -9,7 +9,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .api_chat import ChatApi
 from .api_directory import DirectoryApi
@@ -18,6 +18,9 @@ from .dispatch import Dispatcher
 from .httpd import StandInServer
 from .ratelimit import RateLimiter
 from .state import Fault, RecordedCall, ResponseUrl, StoredFile, StoredMessage, TsClock
+
+if TYPE_CHECKING:
+    from .socket_mode import SocketModeServer
 
 
 class SlackStandIn(Dispatcher, ChatApi, DirectoryApi, ViewsFilesApi):
@@ -33,6 +36,7 @@ class SlackStandIn(Dispatcher, ChatApi, DirectoryApi, ViewsFilesApi):
       pseudo-methods "response_url" and "upload".
     - Retry-After is whole seconds, at least 1 (slack_sdk parses it with int()); the exact
       wait is in RecordedCall.wait and the X-Standin-Retry-After-Exact header.
+    - Socket Mode (`socket`, started by the first apps.connections.open): see socket_mode.py.
     """
 
     def __init__(
@@ -53,11 +57,16 @@ class SlackStandIn(Dispatcher, ChatApi, DirectoryApi, ViewsFilesApi):
         post_message_workspace_per_minute: float = 300,
         post_message_workspace_burst: float | None = None,
         method_tiers: dict[str, int | str | None] | None = None,
+        app_token: str = "xapp-1-A0STANDIN-1-test",
+        socket_ack_timeout: float = 3.0,
     ) -> None:
         self.host, self._port = host, port
         self.team_id, self.team_name = team_id, team_name
         self.team_domain = re.sub(r"[^a-z0-9]+", "-", team_name.lower()).strip("-") or "team"
         self.bot_user_id, self.bot_token = bot_user_id, bot_token
+        self.app_token = app_token
+        self.socket_ack_timeout = socket_ack_timeout
+        self._socket: SocketModeServer | None = None
         self.bot_id = "B" + bot_user_id[1:]
         self.app_id = "A" + bot_user_id[1:]
         self.rate_limits = rate_limits
@@ -96,6 +105,8 @@ class SlackStandIn(Dispatcher, ChatApi, DirectoryApi, ViewsFilesApi):
         self._faults: list[Fault] = []
         self._stats: dict[str, dict[str, int]] = {}
         self._limiter.reset()
+        if self._socket is not None:
+            self._socket.reset()
 
     # ---- lifecycle -------------------------------------------------------------------------------
 
@@ -111,6 +122,9 @@ class SlackStandIn(Dispatcher, ChatApi, DirectoryApi, ViewsFilesApi):
         return self
 
     def stop(self) -> None:
+        if self._socket is not None:
+            self._socket.stop()
+            self._socket = None
         if self._httpd is None:
             return
         self._httpd.shutdown()
@@ -134,6 +148,21 @@ class SlackStandIn(Dispatcher, ChatApi, DirectoryApi, ViewsFilesApi):
     @property
     def api_url(self) -> str:
         return self.url + "/api/"
+
+    @property
+    def socket(self) -> SocketModeServer:
+        """Slack's Socket Mode side: links, envelopes to deliver, acks (started on first use)."""
+        with self._lock:
+            if self._socket is None:
+                from .socket_mode import SocketModeServer  # needs websockets, a dev dependency
+
+                self._socket = SocketModeServer(
+                    app_id=self.app_id, host=self.host, ack_timeout=self.socket_ack_timeout
+                )
+            return self._socket
+
+    def _apps_connections_open(self, a: dict) -> dict:
+        return {"ok": True, "url": self.socket.open_url()}
 
     # ---- directory -----------------------------------------------------------------------------
 

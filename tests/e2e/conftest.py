@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine
 
 from bot.app import HoshinApp, create_app
 from bot.clock import ManualClock
 from bot.inbound import Delivery, SlackSender
+from bot.inbound_socket import EnvelopeSender
 from bot.server import BackgroundServer, start_http_in_background
 from bot.services import Services
 from bot.settings import Settings
@@ -29,7 +33,7 @@ SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef"
 @dataclass
 class SlackBed:
     standin: SlackStandIn
-    sender: SlackSender
+    sender: SlackSender | EnvelopeSender
     engine: Engine
     clock: ManualClock
     server: BackgroundServer
@@ -83,24 +87,55 @@ def visible(payload: dict) -> str:
 
 @pytest.fixture
 def slack(database_url) -> Iterator[SlackBed]:
+    with bed(database_url) as s:
+        yield s
+
+
+@pytest.fixture
+def socket_slack(database_url) -> Iterator[SlackBed]:
+    """The same bed with the app on Socket Mode: what the sender sends arrives as envelopes."""
+    with bed(database_url, socket_mode=True) as s:
+        yield s
+
+
+@contextmanager
+def bed(database_url: str, *, socket_mode: bool = False) -> Iterator[SlackBed]:
     standin = SlackStandIn(team_id=TEAM, bot_token=BOT_TOKEN)
     standin.start()
     settings = Settings(
         _env_file=None,
         slack_bot_token=BOT_TOKEN,
         slack_signing_secret=SIGNING_SECRET,
+        slack_app_token=standin.app_token if socket_mode else None,
         slack_api_url=standin.api_url,
         database_url=database_url,
     )
     engine = make_engine(database_url)
     clock = ManualClock(datetime(2027, 6, 15, 9, 0, tzinfo=UTC))
     app = create_app(Services(settings=settings, engine=engine, clock=clock))
-    server = start_http_in_background(app, engine)
-    sender = SlackSender(server.url, signing_secret=SIGNING_SECRET, standin=standin, team_id=TEAM)
-    yield SlackBed(standin, sender, engine, clock, server, settings, app)
-    server.stop()
-    standin.stop()
-    engine.dispose()
+    server = start_http_in_background(app, engine)  # in Socket Mode, for /healthz alone
+    sender: SlackSender | EnvelopeSender
+    handler = None
+    if socket_mode:
+        handler = SocketModeHandler(app, standin.app_token)
+        handler.connect()
+        standin.socket.wait_for_links(1)
+        sender = EnvelopeSender(standin, team_id=TEAM)
+    else:
+        sender = SlackSender(
+            server.url, signing_secret=SIGNING_SECRET, standin=standin, team_id=TEAM
+        )
+    try:
+        yield SlackBed(standin, sender, engine, clock, server, settings, app)
+    finally:
+        if handler is not None:
+            # slack_sdk's close waits out its reader's 3 s socket timeout: let it end on its own,
+            # without reconnecting to the stand-in stopped below.
+            handler.client.auto_reconnect_enabled = False
+            threading.Thread(target=handler.close, daemon=True).start()
+        server.stop()
+        standin.stop()
+        engine.dispose()
 
 
 def dumps(value) -> str:

@@ -12,6 +12,14 @@ from tests.e2e.seed import small_plan
 
 
 def test_an_answer_is_posted_once_no_request_is_being_acked(slack):
+    answered_after_the_acks(slack)
+
+
+def test_on_socket_mode_too(socket_slack):
+    answered_after_the_acks(socket_slack)  # both transports come through the app's dispatch
+
+
+def answered_after_the_acks(slack) -> None:
     with slack.app.ack_gate.acking():
         delivery = slack.sender.slash_command(user_id="U0IC", text="help")
         assert delivery.status == 200, delivery.body

@@ -1,4 +1,4 @@
-"""Several `hoshin run --http` processes on one database, as operators run them."""
+"""Several `hoshin run` processes on one database, as operators run them (HTTP or Socket Mode)."""
 
 from __future__ import annotations
 
@@ -79,22 +79,27 @@ class Instance:
         self.process.wait(timeout=10)
 
 
-def start(database_url: str, standin: SlackStandIn, tmp: Path, name: str, **env: str) -> Instance:
+def start(
+    database_url: str,
+    standin: SlackStandIn,
+    tmp: Path,
+    name: str,
+    *,
+    socket_mode: bool = False,
+    **env: str,
+) -> Instance:
+    """`hoshin run --http`, or with socket_mode `hoshin run` over the stand-in's Socket Mode
+    (its /healthz and /metrics then on --health-port: Instance.url)."""
     port = free_port()
     log_path = tmp / f"{name}.log"
     clean = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    if socket_mode:
+        serve = ["--health-port", f"{port}"]
+        env = {"SLACK_APP_TOKEN": standin.app_token, **env}
+    else:
+        serve = ["--http", "--port", f"{port}"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli",
-            "run",
-            "--http",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            f"{port}",
-        ],
+        [sys.executable, "-m", "bot.cli", "run", "--host", "127.0.0.1", *serve],
         cwd=tmp,
         env={
             **clean,
@@ -124,7 +129,7 @@ def wait_healthy(*instances: Instance, timeout: float = 30) -> None:
                     break
             except OSError:
                 pass
-            assert time.monotonic() < deadline, "hoshin run --http did not become healthy"
+            assert time.monotonic() < deadline, "hoshin run did not become healthy"
             time.sleep(0.1)
 
 

@@ -14,7 +14,6 @@ import pytest
 from bot.standin import SlackStandIn
 from storage import outbox
 from storage.db import make_engine, session_scope
-from tests.conftest import BACKENDS
 from tests.ops.instances import (
     SCALE,
     TEAM,
@@ -32,33 +31,6 @@ SENT_OK = "hoshin_slack_api_calls_total"
 # Real processes racing real clocks: run alone (`make test` runs these after the parallel rest),
 # so the 30-second takeover is measured on a machine not busy with other tests.
 pytestmark = pytest.mark.serial
-
-
-@pytest.fixture
-def shared_url(request, tmp_path) -> str:
-    """PostgreSQL, as production runs several instances (SQLite when run on SQLite alone)."""
-    if "postgresql" in BACKENDS:
-        return request.getfixturevalue("database_url_postgres")
-    return request.getfixturevalue("database_url_sqlite")
-
-
-@pytest.fixture
-def database_url_postgres(postgres_schema_url) -> str:
-    from tests.conftest import _truncate_postgres
-
-    engine = make_engine(postgres_schema_url)
-    _truncate_postgres(engine)
-    engine.dispose()
-    return postgres_schema_url
-
-
-@pytest.fixture
-def database_url_sqlite(sqlite_template, tmp_path) -> str:
-    import shutil
-
-    path = tmp_path / "hoshin.db"
-    shutil.copyfile(sqlite_template, path)
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture
