@@ -442,7 +442,10 @@ def mark_person_unreachable(
 def remember(session: Session, *, message_id: int, **facts: Any) -> bool:
     """Merge `facts` into a claimed row's payload: how far a multi-step call got (a file id).
 
-    Only the deliverer that holds the row in flight writes it, so a read-merge-write is safe.
+    It also renews the row's in-flight lease (`in_flight_at`, wall clock): the deliverer that
+    writes it is alive, however many steps its call has. Only the deliverer that holds the row
+    in flight writes it, so a read-merge-write is safe. (A creating method's history search
+    starts at `in_flight_at`: such rows never take several steps.)
     """
     row = session.execute(
         select(T.payload).where(T.id == message_id, T.state == OutboxState.IN_FLIGHT)
@@ -450,4 +453,10 @@ def remember(session: Session, *, message_id: int, **facts: Any) -> bool:
     if row is None:
         return False
     payload = {**(row[0] or {}), **facts}
-    return _settle(session, message_id, (OutboxState.IN_FLIGHT,), payload=payload)
+    return _settle(
+        session,
+        message_id,
+        (OutboxState.IN_FLIGHT,),
+        payload=payload,
+        in_flight_at=datetime.now(UTC),
+    )
