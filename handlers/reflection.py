@@ -16,7 +16,6 @@ from bot.scope import Scope, load_scope
 from bot.services import Services
 from handlers.catchball import deliver_rounds
 from handlers.errors import answers_privately, reply_privately
-from storage import outbox
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -75,20 +74,8 @@ def register(app: App, services: Services, _registry: object = None) -> None:
             return
         for objective_id in result.drafts:
             deliver_rounds(engine, client, ref.workspace_id, objective_id)
-        closing = result.closing
-        if closing is not None and closing.get("ts"):
-            content = blocks.closing_started(
-                closing, by=result.by or "", at=result.at, year=result.year, refs=result.refs
-            )
-            with session_scope(engine) as session:
-                outbox.enqueue(
-                    session,
-                    workspace_id=ref.workspace_id,
-                    dedup_key=posting.key_prefix(result.reflection_id) + "closing",
-                    method=posting.UPDATE,
-                    payload={"channel": closing["channel"], "ts": closing["ts"], **content},
-                )
-            deliver(ref.workspace_id, wait=True)
+        if result.closing_queued:
+            deliver(ref.workspace_id, wait=True)  # the closing reply says who started it
         reply_privately(
             body, client, respond, blocks.carryover_answer(result.year, result.refs, result.skipped)
         )

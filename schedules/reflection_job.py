@@ -21,11 +21,10 @@ from sqlalchemy import Engine
 from bot import reflection_post as posting
 from bot.clock import Clock
 from schedules.delivery_outcomes import DeliveryReport
-from schedules.jobs import JobReport
+from schedules.jobs import JobReport, workspace_ids
 from storage import reflections as store
 from storage.db import session_scope
 from storage.models import Reflection, Workspace
-from storage.prompts import active_workspaces
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +57,7 @@ def run_annual_reflection(
     """One run of the job (see the module docstring). Running it again posts nothing new."""
     report = ReflectionReport()
     now = clock.now()
-    with session_scope(engine) as session:
-        workspaces = [(w.id, w.team_id) for w in active_workspaces(session)]
-    for workspace_id, team_id in workspaces:
+    for workspace_id, team_id in workspace_ids(engine):
         try:
             reflection_id = _claim(engine, workspace_id, team_id, year, build, now, report)
         except Exception as exc:
