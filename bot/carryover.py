@@ -6,7 +6,8 @@ target copied, the baseline last year's final actual when one was reported, a st
 plan from that baseline to the target for the owner to change in catchball, and a new ref. Each
 draft then enters catchball as any proposal does (`catchball_service.propose_draft`), so its
 owner gets the usual proposal DM. `reflection.carryover_started_at` is set by compare-and-set,
-so a second click, or a second admin, changes nothing and hears who started it and when.
+so a second click, or a second admin, changes nothing and hears who started it and when. The
+same transaction queues the closing reply's update, which replaces its button by who started it.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import catchball_service
+from bot.blocks import reflection_post as render
 from bot.errors import NotFound
 from bot.periods import fiscal_periods
-from bot.reflection_post import SNAPSHOT, reply_key, snapshot_of
+from bot.reflection_post import SNAPSHOT, UPDATE, closing_key, reply_key, snapshot_of
 from bot.scope import Scope
 from storage import audit, objectives
 from storage import outbox as outbox_store
@@ -38,8 +40,8 @@ class CarryoverResult:
     drafts: list[int] = field(default_factory=list)  # new objective ids
     refs: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # refs that could not be carried
-    # Where the closing reply is, and what it said, to update it in place.
-    closing: dict[str, Any] | None = None
+    # The closing reply's update (it says who started next year) is queued.
+    closing_queued: bool = False
 
 
 def start(session: Session, scope: Scope, *, year: int, now: datetime) -> CarryoverResult:
@@ -50,7 +52,6 @@ def start(session: Session, scope: Scope, *, year: int, now: datetime) -> Carryo
     if reflection is None or reflection.summary is None:
         raise NotFound(f"There is no FY{year} reflection in this workspace.")
     result = CarryoverResult(reflection.id, year + 1, started=False)
-    result.closing = _closing(session, reflection)
     if not store.start_carryover(
         session, reflection_id=reflection.id, by=admin.slack_user_id, at=now
     ):
@@ -92,7 +93,29 @@ def start(session: Session, scope: Scope, *, year: int, now: datetime) -> Carryo
         before={"year": year},
         after={"year": year + 1, "drafts": result.refs, "skipped": result.skipped},
     )
+    result.closing_queued = _update_closing(session, reflection, result)
     return result
+
+
+def _update_closing(session: Session, reflection: Reflection, result: CarryoverResult) -> bool:
+    """Queue the closing reply's update in place (in this transaction): who started next year.
+
+    False when the closing reply was never posted (nothing to update).
+    """
+    closing = _closing(session, reflection)
+    if closing is None or not closing.get("ts"):
+        return False
+    content = render.closing_started(
+        closing, by=result.by or "", at=result.at, year=result.year, refs=result.refs
+    )
+    outbox_store.enqueue(
+        session,
+        workspace_id=reflection.workspace_id,
+        dedup_key=closing_key(reflection.id),
+        method=UPDATE,
+        payload={"channel": closing["channel"], "ts": closing["ts"], **content},
+    )
+    return True
 
 
 def _closing(session: Session, reflection: Reflection) -> dict[str, Any] | None:

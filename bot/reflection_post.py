@@ -11,8 +11,11 @@ transaction; delivery sends what it queued, and the next step follows):
 3. each reply sent queues the next, so the thread reads in order even if one is retried;
 4. the last reply sent: `posted_at` is set, and nothing is ever queued again.
 
-A channel the bot cannot post to holds the rows (delivery does that); the reflection keeps
-them, records why in `blocked_reason` and tells the admins once, with a Try again button.
+A part that stops is told to the admins once per stop, with a Try again button: held (a channel
+the bot cannot post to; delivery holds the rows) or failed (Slack refused it for good, or every
+retry came back "nothing happened"). The reflection keeps everything, records why in
+`blocked_reason`, and waits: nothing after the stopped part is queued. Try again queues the
+held and failed parts again (sent ones stay sent), and the steps carry on from there in order.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from storage import reflections as store
 from storage import review as review_store
 from storage.models import Reflection, Workspace
 from storage.models.review import OutboxState
+from storage.review import ThreadPost
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,11 @@ def chart_key(reflection_id: int) -> str:
 
 def reply_key(reflection_id: int, index: int) -> str:
     return key_prefix(reflection_id) + f"reply:{index:03d}"
+
+
+def closing_key(reflection_id: int) -> str:
+    """The closing reply's update once next year was started from it (`bot.carryover`)."""
+    return key_prefix(reflection_id) + "closing"
 
 
 # ---- where and when -------------------------------------------------------------------------
@@ -108,10 +117,6 @@ class Step:
     held: str | None = None  # the reason the bot cannot post (is_archived...)
     failed: str | None = None
     done: bool = False
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.queued or self.recorded)
 
 
 def start(
@@ -170,19 +175,18 @@ def advance(session: Session, *, reflection_id: int, now: datetime) -> Step:
             session, workspace_id=reflection.workspace_id, prefix=key_prefix(reflection.id)
         )
     }
-    mine = [p for k, p in rows.items() if not k.endswith(":closing")]
-    held = next((p for p in mine if p.state == OutboxState.HELD), None)
-    failed = next((p for p in mine if p.state == OutboxState.FAILED), None)
-    blocked = (held.last_error or "cannot_post") if held else None
-    blocked = blocked or ((failed.last_error or "failed") if failed else None)
+    mine = [p for k, p in rows.items() if k != closing_key(reflection.id)]
+    stopped = next((p for p in mine if p.state == OutboxState.HELD), None)
+    stopped = stopped or next((p for p in mine if p.state == OutboxState.FAILED), None)
+    blocked = _why_stopped(stopped) if stopped is not None else None
     if blocked != reflection.blocked_reason:
         store.set_fields(session, reflection_id=reflection.id, blocked_reason=blocked)
-    if held is not None:
-        step.held = blocked
-        step.queued += alert_admins(session, reflection, blocked or "cannot_post", held.id)
-        return step
-    if failed is not None:
-        step.failed = blocked
+    if stopped is not None:
+        if stopped.state == OutboxState.HELD:
+            step.held = blocked
+        else:
+            step.failed = blocked
+        step.queued += alert_admins(session, reflection, stopped)
         return step
     snapshot = snapshot_of(reflection)
     parent = rows.get(parent_key(reflection.id))
@@ -232,50 +236,75 @@ def advance(session: Session, *, reflection_id: int, now: datetime) -> Step:
     return step
 
 
-# ---- a channel the bot cannot post to --------------------------------------------------------
+# ---- a part that stopped: held or failed --------------------------------------------------
 
 
-def alert_admins(session: Session, reflection: Reflection, reason: str, held_id: int) -> int:
-    """DM each admin once per reflection, reason and episode (the held row); rows queued."""
-    admins = review_store.admins(session, workspace_id=reflection.workspace_id)
-    if not admins:
-        log.warning("reflection %d held (%s) and no admin to tell", reflection.id, reason)
-    message = render.held_alert(
-        reflection.channel or "",
-        reflection.year,
-        reason,
-        retry_value=ReflectionRef(
-            workspace_id=reflection.workspace_id, year=reflection.year
-        ).dump(),
-    ).as_kwargs()
-    new = 0
-    for admin in admins:
-        key = f"reflection-held:{reflection.id}:{reason[:40]}:{held_id}:{admin.slack_user_id}"
-        if outbox.by_key(session, workspace_id=reflection.workspace_id, dedup_key=key):
-            continue
-        outbox.enqueue(
-            session,
-            workspace_id=reflection.workspace_id,
-            dedup_key=key,
-            method=POST,
-            payload={"channel": admin.slack_user_id, **message},
+def _why_stopped(row: ThreadPost) -> str:
+    if row.state == OutboxState.HELD:
+        return row.last_error or "cannot_post"
+    return row.last_error or "failed"
+
+
+def part_of(reflection: Reflection, row: ThreadPost) -> str:
+    """Which part of the thread a row is: "summary", "chart" or "reply:N" (from 0)."""
+    part = row.dedup_key.removeprefix(key_prefix(reflection.id))
+    if part.startswith("reply:"):
+        return f"reply:{int(part.split(':')[1])}"
+    return part
+
+
+def alert_admins(session: Session, reflection: Reflection, stopped: ThreadPost) -> int:
+    """DM each admin once per stop of a part (held or failed); rows queued.
+
+    The key names the row and how many times it stopped: another tick finding the same stop
+    tells nobody again, and a part that stops again after a Try again is a new stop, told anew.
+    """
+    reason = _why_stopped(stopped)
+    retry_value = ReflectionRef(workspace_id=reflection.workspace_id, year=reflection.year).dump()
+    channel = reflection.channel or ""
+    if stopped.state == OutboxState.HELD:
+        kind = "held"
+        message = render.held_alert(channel, reflection.year, reason, retry_value=retry_value)
+    else:
+        kind = "failed"
+        replies = len(snapshot_of(reflection).get("replies") or [])
+        part = render.part_words(part_of(reflection, stopped), replies)
+        message = render.failed_alert(
+            channel, reflection.year, part, reason, retry_value=retry_value
         )
-        new += 1
-    return new
+    told = _tell_admins(
+        session,
+        reflection.workspace_id,
+        f"reflection-{kind}:{reflection.id}:{stopped.id}:{stopped.stops}",
+        message.as_kwargs(),
+    )
+    if told is None:
+        log.warning("reflection %d %s (%s) and no admin to tell", reflection.id, kind, reason)
+    return told or 0
 
 
 def tell_no_channel(session: Session, workspace: Workspace, year: int) -> int:
     """No leadership and no review channel: each admin is told once, nothing is claimed."""
     message = render.no_channel_alert(year).as_kwargs()
+    return _tell_admins(session, workspace.id, f"reflection-nochannel:{year}", message) or 0
+
+
+def _tell_admins(
+    session: Session, workspace_id: int, key: str, message: dict[str, Any]
+) -> int | None:
+    """One DM per admin under `key`, each queued once; rows queued (None: no admin at all)."""
+    admins = review_store.admins(session, workspace_id=workspace_id)
+    if not admins:
+        return None
     new = 0
-    for admin in review_store.admins(session, workspace_id=workspace.id):
-        key = f"reflection-nochannel:{year}:{admin.slack_user_id}"
-        if outbox.by_key(session, workspace_id=workspace.id, dedup_key=key):
+    for admin in admins:
+        dedup_key = f"{key}:{admin.slack_user_id}"
+        if outbox.by_key(session, workspace_id=workspace_id, dedup_key=dedup_key):
             continue
         outbox.enqueue(
             session,
-            workspace_id=workspace.id,
-            dedup_key=key,
+            workspace_id=workspace_id,
+            dedup_key=dedup_key,
             method=POST,
             payload={"channel": admin.slack_user_id, **message},
         )
@@ -290,23 +319,50 @@ class Released:
 
 
 def release(session: Session, *, workspace_id: int, year: int) -> Released:
-    """An admin fixed the channel: the reflection's held rows go out again (held again if not).
+    """An admin's Try again: the reflection's stopped parts go out again; sent ones stay sent.
 
-    Rows held for the channel by other features (a review thread there) go too, as their own
-    Try again would do: the channel is the same, and so is the fix.
+    Held rows go again for their channel (held again if it is still not fixed); rows held there
+    by other features (a review thread) go too, as their own Try again would do: the channel is
+    the same, and so is the fix. Failed parts are queued again, by id: only the reflection's.
     """
     reflection = store.find(session, workspace_id=workspace_id, year=year)
     if reflection is None:
         return Released(0, None)
+    posts = review_store.thread_posts(
+        session, workspace_id=workspace_id, prefix=key_prefix(reflection.id)
+    )
+    channels = {(p.payload or {}).get("channel") for p in posts if p.state == OutboxState.HELD}
     rows = 0
-    channels = {
-        (p.payload or {}).get("channel")
-        for p in review_store.thread_posts(
-            session, workspace_id=workspace_id, prefix=key_prefix(reflection.id)
-        )
-        if p.state == OutboxState.HELD
-    }
     for channel in sorted(c for c in channels if c):
         rows += outbox.release_channel(session, workspace_id=workspace_id, channel=channel)
+    rows += outbox.requeue_failed(
+        session,
+        workspace_id=workspace_id,
+        message_ids=[p.id for p in posts if p.state == OutboxState.FAILED],
+    )
     store.set_fields(session, reflection_id=reflection.id, blocked_reason=None)
     return Released(rows, reflection.id)
+
+
+@dataclass(frozen=True)
+class Retried:
+    state: str  # "none" (no such reflection), "posted" (already whole) or "posting"
+    channel: str | None
+    rows: int  # rows queued again
+
+
+def try_again(session: Session, *, workspace_id: int, year: int, now: datetime) -> Retried:
+    """Release what stopped and take one step (it queues the next part when one is due).
+
+    Delivery does the rest in the background: each part sent, the next follows
+    (`schedules.reflection_job.follow_delivery`), and a part that stops again is a new stop,
+    told to the admins anew.
+    """
+    released = release(session, workspace_id=workspace_id, year=year)
+    if released.reflection_id is None:
+        return Retried("none", None, 0)
+    step = advance(session, reflection_id=released.reflection_id, now=now)
+    reflection = session.get(Reflection, released.reflection_id)  # as the step read it
+    posted = step.done or (reflection is not None and reflection.posted_at is not None)
+    channel = reflection.channel if reflection is not None else None
+    return Retried("posted" if posted else "posting", channel, released.rows)

@@ -80,7 +80,10 @@ class DoubtResolver:
 
     def look_for(self, row: DoubtfulMessage) -> Finding:
         if row.method not in CREATING_METHODS:
-            return Finding(Found.ABSENT)  # repeating chat.update and the like is harmless
+            # Repeating chat.update and the like is harmless. A chart upload (files.uploadV2)
+            # is not repeated either: queued again, it resumes and asks files.info whether its
+            # file was shared before completing it (`schedules.files_upload`).
+            return Finding(Found.ABSENT)
         conversation = row.channel
         if is_person(row.channel):
             conversation, finding = self._dm_channel(row)

@@ -5,7 +5,17 @@
 3. files.completeUploadExternal (the file id, channel_id, thread_ts) shares the file.
 
 Each step's result is written into the row's payload before the next (`outbox.remember`), so a
-retry resumes where the last attempt stopped and always with the same file id. A file exists
+retry resumes where the last attempt stopped and always with the same file id. Writing it also
+renews the row's in-flight lease: the upload as a whole may last four calls (files.info first,
+on a retry), each up to the client's timeout, but never one call longer than the lease (six
+timeouts, `schedules.delivery.limits_from`), so no other deliverer takes a live upload for a
+dead one.
+
+Why the upload is not one of the CREATING_METHODS (whose rows are looked for in the channel's
+history after a crash): a file share carries no metadata to find it by, and it needs none. A
+crashed upload's row comes back as "absent", is queued again, and this resumption settles it:
+before completing again it asks files.info whether the file was shared, so the chart is never
+shared twice. A file exists
 in the channel only once step 3 succeeded for it, so a retry of step 3 first asks files.info
 whether the file was already shared there (a 500 or internal_error may have come after Slack
 did the work): shared means sent; not shared means step 3 again, for the same file.
@@ -38,10 +48,9 @@ PacedCall = Callable[[int, str, str | None, Callable[[], Any]], Answer]
 class ChartUpload:
     """Carries out one upload row; the deliverer settles the row with the Answer returned."""
 
-    def __init__(self, engine: Engine, call: PacedCall, *, timeout: float = 30.0) -> None:
+    def __init__(self, engine: Engine, call: PacedCall) -> None:
         self.engine = engine
         self.call = call
-        self.timeout = timeout
 
     def deliver(self, client: WebClient, row: ClaimedMessage) -> Answer:
         payload = dict(row.payload)
@@ -80,7 +89,8 @@ class ChartUpload:
             self._remember(row, file_id=file_id, upload_url=upload_url, uploaded=False)
             payload.update(file_id=file_id, upload_url=upload_url, uploaded=False)
         if not payload.get("uploaded"):
-            problem = self._post_bytes(payload["upload_url"], data)
+            # The bytes wait no longer than any Slack call: SLACK_TIMEOUT_SECONDS, the client's.
+            problem = self._post_bytes(payload["upload_url"], data, timeout=client.timeout)
             if problem == "upload:http_404":
                 # The URL expired: the file was never completed, so it can never show; anew.
                 self._remember(row, file_id=None, upload_url=None, uploaded=False)
@@ -102,13 +112,13 @@ class ChartUpload:
         with session_scope(self.engine) as session:
             outbox.remember(session, message_id=row.id, **facts)
 
-    def _post_bytes(self, url: str, data: bytes) -> str | None:
+    def _post_bytes(self, url: str, data: bytes, *, timeout: float) -> str | None:
         """The bytes to the upload URL, raw (as slack_sdk's files_upload_v2 sends them)."""
         request = urllib.request.Request(
             url, data=data, method="POST", headers={"Content-Type": "application/octet-stream"}
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:
                 return None if answer.status == 200 else f"upload:http_{answer.status}"
         except urllib.error.HTTPError as exc:
             return f"upload:http_{exc.code}"

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.hansei import HanseiQueued, next_hansei, queue_hansei_prompts
-from schedules.jobs import JobReport
+from schedules.jobs import JobReport, workspace_ids
 from storage import prompts as reads
 from storage.db import session_scope
 from storage.models import Workspace
@@ -31,9 +31,7 @@ def run_hansei_prompts(engine: Engine, clock: Clock, *, year: int | None = None)
     everyone, whatever the date). Running it twice queues nothing the second time."""
     report = HanseiReport()
     now = clock.now()
-    with session_scope(engine) as session:
-        workspaces = [(w.id, w.team_id) for w in reads.active_workspaces(session)]
-    for workspace_id, team_id in workspaces:
+    for workspace_id, team_id in workspace_ids(engine):
         try:
             with session_scope(engine) as session:
                 workspace = session.get(Workspace, workspace_id)

@@ -73,7 +73,8 @@ def check_period(period: str | None) -> str | None:
     return period
 
 
-def _workspace_ids(engine: Engine) -> list[tuple[int, str]]:
+def workspace_ids(engine: Engine) -> list[tuple[int, str]]:
+    """(id, team id) of every active workspace: the jobs then take one per transaction."""
     with session_scope(engine) as session:
         return [(w.id, w.team_id) for w in store.active_workspaces(session)]
 
@@ -86,7 +87,7 @@ def queue_monthly_prompts(
     check_period(period)
     report = PromptReport()
     now = clock.now()
-    for workspace_id, team_id in _workspace_ids(engine):
+    for workspace_id, team_id in workspace_ids(engine):
         try:
             with session_scope(engine) as session:
                 workspace = session.get(Workspace, workspace_id)
@@ -123,7 +124,7 @@ def send_reminders(engine: Engine, clock: Clock) -> ReminderReport:
     for the monthly check-in and the year-end hansei alike."""
     report = ReminderReport(recorded=record_deliveries(engine))
     now = clock.now()
-    for workspace_id, team_id in _workspace_ids(engine):
+    for workspace_id, team_id in workspace_ids(engine):
         try:
             with session_scope(engine) as session:
                 workspace = session.get(Workspace, workspace_id)

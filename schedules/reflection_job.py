@@ -4,8 +4,9 @@ Each run, per workspace: the fiscal year that ended last (workspace timezone; `-
 instead) is claimed when it had a plan and nobody claimed it yet — built, snapshotted, its
 parent queued — and every reflection still on its way takes its next step
 (`bot.reflection_post`). Given a `deliver` callable (the CLI, the demo, tests), a run goes on,
-step and delivery in turn, until the thread is complete; the scheduler's `deliver` job calls
-`advance_unfinished` after sending, so there each step follows its delivery within seconds.
+step and delivery in turn, until the thread is complete; the scheduler's `deliver` job and the
+app's deliverer (after a click) call `follow_delivery` after sending, so there each step
+follows its delivery within seconds.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from sqlalchemy import Engine
 
 from bot import reflection_post as posting
 from bot.clock import Clock
-from schedules.jobs import JobReport
+from schedules.delivery_outcomes import DeliveryReport
+from schedules.jobs import JobReport, workspace_ids
 from storage import reflections as store
 from storage.db import session_scope
 from storage.models import Reflection, Workspace
-from storage.prompts import active_workspaces
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,7 @@ def run_annual_reflection(
     """One run of the job (see the module docstring). Running it again posts nothing new."""
     report = ReflectionReport()
     now = clock.now()
-    with session_scope(engine) as session:
-        workspaces = [(w.id, w.team_id) for w in active_workspaces(session)]
-    for workspace_id, team_id in workspaces:
+    for workspace_id, team_id in workspace_ids(engine):
         try:
             reflection_id = _claim(engine, workspace_id, team_id, year, build, now, report)
         except Exception as exc:
@@ -136,8 +135,9 @@ def _settle(
         if step.held or step.failed:
             reason = step.held or step.failed or ""
             report.held.append((team_id, year, reason))
+            what = "held" if step.held else "stopped, a part failed"
             report.lines.append(
-                f"{team_id}: FY{year} reflection held ({reason}); the admins were told"
+                f"{team_id}: FY{year} reflection {what} ({reason}); the admins were told"
             )
             if deliver is not None and step.queued:
                 deliver()  # the admins' alerts
@@ -145,6 +145,15 @@ def _settle(
         if deliver is None:
             return
         deliver()
+
+
+def follow_delivery(engine: Engine, clock: Clock, delivery: DeliveryReport) -> int:
+    """After a delivery run (any deliverer's): when it moved a row, reflections take a step.
+
+    A part sent queues the next; a part held or failed tells the admins. Rows queued.
+    """
+    moved = delivery.sent + delivery.held + delivery.failed + delivery.found_posted
+    return advance_unfinished(engine, clock) if moved else 0
 
 
 def advance_unfinished(engine: Engine, clock: Clock) -> int:

@@ -10,6 +10,7 @@ from bot import review
 from bot.services import Services
 from schedules.delivery import Deliverer, limits_from, make_delivery_client
 from schedules.ratelimit import DeliveryLimits
+from schedules.reflection_job import follow_delivery
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,10 @@ class ReviewPoster:
                 self.services.clock,
                 limits=self.limits or limits_from(settings),
             )
-        self._deliverer.run_once()
+        report = self._deliverer.run_once()
+        # A reflection's part sent after an admin's Try again: the next follows (then the
+        # scheduler's deliver job carries on), and a part that stops again is told.
+        follow_delivery(self.services.engine, self.services.clock, report)
 
     def after(
         self, workspace_id: int, thread_ids: Iterable[int] = (), *, wait: bool = False

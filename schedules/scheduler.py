@@ -27,7 +27,7 @@ from schedules.delivery import Deliverer, limits_from, make_delivery_client
 from schedules.hansei import run_hansei_prompts
 from schedules.jobs import DeliverReport, JobReport, deliver, queue_monthly_prompts, send_reminders
 from schedules.ratelimit import DeliveryLimits
-from schedules.reflection_job import advance_unfinished, run_annual_reflection
+from schedules.reflection_job import follow_delivery, run_annual_reflection
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +107,7 @@ def _deliver(ctx: JobContext, *, max_messages: int | None = DELIVER_BATCH) -> Jo
             unreachable=total.recorded.unreachable + report.recorded.unreachable,
         )
         total.lines += report.lines
-        moved = report.delivery.sent + report.delivery.held + report.delivery.found_posted
-        if moved:  # a reflection's next part follows the one just sent (schedules/reflection_job)
-            advance_unfinished(ctx.engine, ctx.clock)
+        follow_delivery(ctx.engine, ctx.clock, report.delivery)  # a reflection's next part
         full = max_messages is not None and report.delivery.dispatched >= max_messages
         if not full or not ctx.keep_going():
             return total

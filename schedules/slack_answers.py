@@ -14,7 +14,10 @@ from slack_sdk.errors import SlackApiError
 
 # Methods that create something new, so a resend after "may have succeeded" can duplicate it.
 # Their posts carry the outbox id in metadata and are looked for before being sent again.
-# Everything else the outbox sends (chat.update, views.publish...) is safe to repeat.
+# Everything else the outbox sends (chat.update, views.publish...) is safe to repeat. The chart
+# upload (FILES_UPLOAD_V2) creates a file share but is left out on purpose: a share carries no
+# metadata to look for, and the upload checks for itself with files.info before completing
+# again (`schedules.files_upload`), so a crashed one is resumed rather than looked for.
 CREATING_METHODS = frozenset({"chat.postMessage"})
 
 HOLD_ERRORS = frozenset(

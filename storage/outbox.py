@@ -138,6 +138,7 @@ def enqueue_many(
                 "channel": _target_channel(message.payload),
                 "state": OutboxState.QUEUED.value,
                 "attempts": 0,
+                "stops": 0,
                 "not_before": message.not_before or EPOCH,
                 "created_at": datetime.now(UTC),
             }
@@ -253,6 +254,9 @@ def mark_in_doubt(session: Session, *, message_id: int, until: datetime, error: 
     )
 
 
+# Holding and failing count a stop (`stops`): what an admin is told about, once per stop.
+
+
 def hold(session: Session, *, message_id: int, reason: str) -> bool:
     return _settle(
         session,
@@ -260,6 +264,7 @@ def hold(session: Session, *, message_id: int, reason: str) -> bool:
         (OutboxState.QUEUED, *_OPEN),
         state=OutboxState.HELD,
         last_error=reason,
+        stops=T.stops + 1,
     )
 
 
@@ -270,6 +275,7 @@ def fail(session: Session, *, message_id: int, error: str) -> bool:
         (OutboxState.QUEUED, *_OPEN),
         state=OutboxState.FAILED,
         last_error=error,
+        stops=T.stops + 1,
     )
 
 
@@ -293,7 +299,7 @@ def _settle_channel(
             T.channel == channel,
             T.state == OutboxState.QUEUED,
         )
-        .values(state=state, last_error=error)
+        .values(state=state, last_error=error, stops=T.stops + 1)
     )
     return result.rowcount
 
@@ -304,6 +310,23 @@ def release_channel(session: Session, *, workspace_id: int, channel: str) -> int
         update(TABLE)
         .where(T.workspace_id == workspace_id, T.channel == channel, T.state == OutboxState.HELD)
         .values(state=OutboxState.QUEUED, not_before=EPOCH)
+    )
+    return result.rowcount
+
+
+def requeue_failed(session: Session, *, workspace_id: int, message_ids: Iterable[int]) -> int:
+    """Failed rows an admin asked to try again: queued at once, their attempts counted anew.
+
+    Only rows Slack certainly did not act on ever fail (a refusal, or retries that all came
+    back "nothing happened"), so sending them again cannot post anything twice.
+    """
+    ids = list(message_ids)
+    if not ids:
+        return 0
+    result = session.execute(
+        update(TABLE)
+        .where(T.workspace_id == workspace_id, T.id.in_(ids), T.state == OutboxState.FAILED)
+        .values(state=OutboxState.QUEUED, not_before=EPOCH, attempts=0)
     )
     return result.rowcount
 
@@ -442,7 +465,10 @@ def mark_person_unreachable(
 def remember(session: Session, *, message_id: int, **facts: Any) -> bool:
     """Merge `facts` into a claimed row's payload: how far a multi-step call got (a file id).
 
-    Only the deliverer that holds the row in flight writes it, so a read-merge-write is safe.
+    It also renews the row's in-flight lease (`in_flight_at`, wall clock): the deliverer that
+    writes it is alive, however many steps its call has. Only the deliverer that holds the row
+    in flight writes it, so a read-merge-write is safe. (A creating method's history search
+    starts at `in_flight_at`: such rows never take several steps.)
     """
     row = session.execute(
         select(T.payload).where(T.id == message_id, T.state == OutboxState.IN_FLIGHT)
@@ -450,4 +476,10 @@ def remember(session: Session, *, message_id: int, **facts: Any) -> bool:
     if row is None:
         return False
     payload = {**(row[0] or {}), **facts}
-    return _settle(session, message_id, (OutboxState.IN_FLIGHT,), payload=payload)
+    return _settle(
+        session,
+        message_id,
+        (OutboxState.IN_FLIGHT,),
+        payload=payload,
+        in_flight_at=datetime.now(UTC),
+    )

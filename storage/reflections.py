@@ -39,9 +39,15 @@ def find(session: Session, *, workspace_id: int, year: int) -> Reflection | None
 
 
 def lock(session: Session, *, reflection_id: int) -> Reflection | None:
-    """The row, locked for this transaction (PostgreSQL), so two steps never interleave."""
+    """The row as it is now, locked for this transaction (PostgreSQL): two steps never interleave.
+
+    Read afresh even when the session holds it already (a release just changed it).
+    """
     return session.exec(
-        select(Reflection).where(Reflection.id == reflection_id).with_for_update()
+        select(Reflection)
+        .where(Reflection.id == reflection_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
 
 

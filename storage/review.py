@@ -40,6 +40,7 @@ class ThreadPost:
     result_ts: str | None
     result_channel: str | None
     last_error: str | None
+    stops: int = 0  # times delivery held or failed it: one alert per stop
 
 
 def _thread(session: Session, workspace_id: int, channel: str, period: str):
@@ -175,6 +176,7 @@ def thread_posts(session: Session, *, workspace_id: int, prefix: str) -> list[Th
             OutboxMessage.result_ts,
             OutboxMessage.result_channel,
             OutboxMessage.last_error,
+            OutboxMessage.stops,
         )
         .where(
             OutboxMessage.workspace_id == workspace_id,

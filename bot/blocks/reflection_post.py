@@ -32,8 +32,42 @@ def held_alert(channel: str, year: int, reason: str, *, retry_value: str) -> Mes
         "Unarchive the channel or invite me with `/invite @hoshin` there (or set another "
         "leadership channel), then press *Try again*."
     )
+    return _alert(
+        f"I cannot post the FY{year} reflection in <#{channel}> ({reason})", text, retry_value
+    )
+
+
+def part_words(part: str, replies: int) -> str:
+    """A part of the thread (`bot.reflection_post.part_of`) as an admin reads it."""
+    if part == "summary":
+        return "its summary (the thread's first message)"
+    if part == "chart":
+        return "its bowling chart"
+    if part.startswith("reply:"):
+        return f"reply {int(part.split(':')[1]) + 1} of {replies} in its thread"
+    return "a part of it"
+
+
+def failed_alert(channel: str, year: int, part: str, reason: str, *, retry_value: str) -> Message:
+    """To the admins: one part of the FY reflection failed for good, and what Try again does."""
+    if reason.startswith("gave_up:"):
+        said = f"Slack kept answering `{escape(shorten(reason[8:], 40))}` through every retry"
+    else:
+        said = f"Slack refused it with `{escape(shorten(reason, 40))}`"
+    text = (
+        f":warning: I could not post {part} of the FY{year} reflection in <#{channel}>: "
+        f"{said}. What came before it is posted; the rest waits, in order, and nothing is lost.\n"
+        "Press *Try again* to send it again (the logs say more about the error); the thread "
+        "then carries on from there, and nothing already posted is posted twice."
+    )
+    return _alert(
+        f"A part of the FY{year} reflection failed in <#{channel}> ({reason})", text, retry_value
+    )
+
+
+def _alert(fallback: str, text: str, retry_value: str) -> Message:
     return Message(
-        f"I cannot post the FY{year} reflection in <#{channel}> ({reason})",
+        fallback,
         [
             SectionBlock(text=MarkdownTextObject(text=text)),
             ActionsBlock(
@@ -65,21 +99,17 @@ def no_channel_alert(year: int) -> Message:
     )
 
 
-def retry_answer(channel: str | None, year: int, state: str, reason: str | None) -> str:
-    """What an admin's Try again did: `state` is posted, posting, held, failed or none."""
+def retry_answer(channel: str | None, year: int, state: str) -> str:
+    """What an admin's Try again did: `state` is posted, posting or none (`Retried.state`)."""
     where = f"<#{channel}>" if channel else "the leadership channel"
     if state == "none":
         return f"There is no FY{year} reflection waiting to be posted."
     if state == "posted":
         return f":white_check_mark: Posted: the FY{year} reflection is in {where}."
-    if state == "posting":
-        return f":white_check_mark: The FY{year} reflection is going up in {where} now."
-    if state == "held":
-        return (
-            f":warning: I still cannot post in {where}: {_why(reason or '')}. The reflection "
-            "stays kept; fix the channel and press Try again."
-        )
-    return f":warning: The FY{year} reflection could not be posted ({reason}); see the logs."
+    return (
+        f":arrows_counterclockwise: Posting again now: the FY{year} reflection continues in "
+        f"{where} in the background. If a part stops again, I will DM you again."
+    )
 
 
 # ---- the carry-over -----------------------------------------------------------------------------

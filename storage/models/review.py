@@ -139,6 +139,9 @@ class OutboxMessage(SQLModel, table=True):
     channel: str | None = Field(default=None, max_length=32)
     state: str = Field(default=OutboxState.QUEUED, max_length=16, index=True)
     attempts: int = 0
+    # Times delivery stopped the row, held or failed: each stop is one occurrence that an admin
+    # is told about once (a row released and held again is a new one).
+    stops: int = 0
     not_before: datetime = Field(default_factory=utcnow, index=True)
     # Wall-clock time the latest call went out (not the domain clock, which the demo moves):
     # the lease of an in-flight row, and where a search of Slack's history for it begins.

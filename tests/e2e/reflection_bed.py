@@ -1,8 +1,10 @@
-"""What the reflection-posting tests share: the plan, a hand-built reflection, the job, delivery."""
+"""What the reflection-posting tests share: the plan, a hand-built reflection, the job, delivery,
+and reading the thread and the admins' alerts as Slack shows them."""
 
 from __future__ import annotations
 
 import struct
+import time
 import zlib
 from datetime import datetime, timedelta
 
@@ -12,17 +14,19 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     SectionBlock,
 )
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot import ids
 from bot.context import ReflectionRef
 from bot.reflection_model import CarryOver, ReflectionMessage, ReflectionPost
+from bot.services import Services
 from schedules.delivery import Deliverer, make_delivery_client
 from schedules.ratelimit import DeliveryLimits
 from schedules.reflection_job import run_annual_reflection
+from schedules.scheduler import JobContext, find_job
 from storage import outbox
 from storage.db import session_scope
-from storage.models import Objective, Workspace
+from storage.models import Objective, Reflection, Workspace
 from tests import factories as f
 from tests.e2e.seed import small_plan
 
@@ -133,3 +137,48 @@ def run_job(slack, build, *, year: int | None = 2027, deliver: Deliverer | None 
     return run_annual_reflection(
         slack.engine, slack.clock, year=year, build=build, deliver=lambda: drain(slack, sender)
     )
+
+
+# ---- what Slack shows ---------------------------------------------------------------------------
+
+
+def thread_of(slack, channel: str = LEAD):
+    """The parent message and its thread replies (chart share included), in post order."""
+    messages = slack.standin.messages(channel)
+    parents = [m for m in messages if m.thread_ts is None]
+    assert len(parents) == 1, [m.text for m in messages]
+    replies = [m for m in messages if m.thread_ts == parents[0].ts]
+    return parents[0], replies
+
+
+def reflection_row(engine) -> Reflection:
+    with Session(engine) as session:
+        return session.exec(select(Reflection)).one()
+
+
+def alerts(slack, admin: str = "U0CEO") -> list:
+    """The admin's DMs about the reflection (held or failed parts)."""
+    return [m for m in slack.standin.messages(admin) if "reflection" in m.text]
+
+
+def click(slack, user: str, message, action_id: str) -> dict:
+    """Press a button as `user`; return the bot's private answer."""
+    return slack.answer_to(slack.ui.click(user, message, action_id), timeout=30)
+
+
+def wait_until(slack, condition, what: str, timeout: float = 20.0) -> None:
+    assert slack.standin.wait_for(lambda _s: condition(), timeout=timeout), f"never: {what}"
+
+
+def finish_in_background(slack, *, timeout: float = 60.0) -> Reflection:
+    """What the scheduler's `deliver` job does after a Try again: tick until the thread is whole
+    (each tick sends what is queued, and a part sent queues the next)."""
+    services = Services(settings=slack.settings, engine=slack.engine, clock=slack.clock)
+    ctx = JobContext(services, limits=FAST)
+    deadline = time.monotonic() + timeout
+    while reflection_row(slack.engine).posted_at is None:
+        assert time.monotonic() < deadline, "the thread was not finished in the background"
+        find_job("deliver").run(ctx)
+        slack.clock.advance(timedelta(seconds=1))  # rows deferred after a failure come due
+        time.sleep(0.05)
+    return reflection_row(slack.engine)

@@ -8,8 +8,7 @@ from bot import ids
 from storage.audit import entries
 from storage.models import CatchballRound, Objective, Reflection
 from tests.e2e.conftest import visible
-from tests.e2e.reflection_bed import FakeBuilder, run_job, setup_year
-from tests.e2e.test_reflection_posting_e2e import click, thread_of
+from tests.e2e.reflection_bed import FakeBuilder, click, run_job, setup_year, thread_of
 
 
 def drafts(engine) -> list[Objective]:

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot import ids
 from schedules.delivery import Deliverer, SimulatedCrash, make_delivery_client
 from schedules.reflection_job import run_annual_reflection
 from storage import outbox
@@ -21,23 +20,11 @@ from tests.e2e.reflection_bed import (
     FakeBuilder,
     deliverer,
     png,
+    reflection_row,
     run_job,
     setup_year,
+    thread_of,
 )
-
-
-def thread_of(slack, channel: str = LEAD):
-    """The parent message and its thread replies (chart share included), in post order."""
-    messages = slack.standin.messages(channel)
-    parents = [m for m in messages if m.thread_ts is None]
-    assert len(parents) == 1, [m.text for m in messages]
-    replies = [m for m in messages if m.thread_ts == parents[0].ts]
-    return parents[0], replies
-
-
-def reflection_row(engine) -> Reflection:
-    with Session(engine) as session:
-        return session.exec(select(Reflection)).one()
 
 
 def test_the_job_posts_summary_then_chart_then_replies_in_the_thread_once(slack):
@@ -206,82 +193,6 @@ def test_an_upload_url_that_fails_is_posted_again_to_the_same_file(slack):
     assert chart.shared and chart.content == png()
     assert len(slack.standin.calls_to("upload")) == 2
     assert [c.ok for c in slack.standin.calls_to("files.getUploadURLExternal")] == [False, True]
-
-
-# ---- a channel the bot cannot post to -------------------------------------------------------
-
-
-def alerts(slack) -> list:
-    return [m for m in slack.standin.messages("U0CEO") if "reflection" in m.text]
-
-
-def button(message, action_id: str) -> dict:
-    return next(
-        e
-        for b in message.blocks
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == action_id
-    )
-
-
-def click(slack, user: str, message, action_id: str):
-    pressed = button(message, action_id)
-    delivery = slack.sender.block_action(
-        user_id=user,
-        action_id=action_id,
-        value=pressed["value"],
-        block_id=ids.BLOCK_REFLECTION_ACTIONS,
-        channel_id=message.channel,
-        message_ts=message.ts,
-    )
-    assert delivery.status == 200, delivery.body
-    return slack.answer_to(delivery, timeout=30)
-
-
-@pytest.mark.parametrize(
-    "channel, reason, words",
-    [
-        ({"is_archived": True}, "is_archived", "it is archived"),
-        ({"is_member": False}, "not_in_channel", "not a member"),
-    ],
-)
-def test_a_held_reflection_is_kept_an_admin_told_once_and_posted_on_try_again(
-    slack, channel, reason, words
-):
-    setup_year(slack, lead=channel)
-    build = FakeBuilder()
-    report = run_job(slack, build)
-    assert report.held == [("T0ACME", 2027, reason)]
-    assert slack.standin.messages(LEAD) == []
-    row = reflection_row(slack.engine)
-    assert row.blocked_reason == reason and row.summary["_post"]["replies"]
-    [alert] = alerts(slack)
-    assert "<#C0LEAD>" in alert.text and words in alert.blocks[0]["text"]["text"]
-    # Running again changes nothing and tells nobody twice.
-    run_job(slack, build)
-    assert len(alerts(slack)) == 1 and build.calls == 1
-
-    # Not an admin: refused privately, nothing released.
-    answer = click(slack, "U0MGR", alert, ids.ACTION_REFLECTION_RETRY)
-    assert "Only admins can" in answer["text"]
-    # An admin, before the fix: still held, said so, no second alert.
-    answer = click(slack, "U0CEO", alert, ids.ACTION_REFLECTION_RETRY)
-    assert "still cannot post" in answer["text"]
-    assert len(alerts(slack)) == 1 and slack.standin.messages(LEAD) == []
-
-    slack.standin.set_channel(LEAD, is_archived=False, is_member=True)
-    answer = click(slack, "U0CEO", alert, ids.ACTION_REFLECTION_RETRY)
-    assert "Posted" in answer["text"] or "going up" in answer["text"]
-    run_job(slack, build)  # whatever a Try again left, the next run finishes
-    _parent, replies = thread_of(slack)
-    assert len(replies) == 4 and len(slack.standin.files) == 1
-    row = reflection_row(slack.engine)
-    assert row.posted_at is not None and row.blocked_reason is None and build.calls == 1
-    # A click after it is posted says so and posts nothing.
-    answer = click(slack, "U0CEO", alert, ids.ACTION_REFLECTION_RETRY)
-    assert "Posted" in answer["text"]
-    assert len(slack.standin.messages(LEAD)) == 5
 
 
 def test_without_a_leadership_channel_it_goes_to_the_review_channel(slack):
