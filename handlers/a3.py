@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import App
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import a3, ids
 from bot.blocks import a3 as blocks
 from bot.context import A3Ref, A3WorkedRef
-from bot.scope import load_scope
+from bot.scope import load_scope_for
 from bot.services import Services
 from handlers.actions import open_modal
 from handlers.commands import CommandRegistry
@@ -37,7 +36,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     def open_a3(body, action, client, respond) -> None:
         ref = A3Ref.parse(action.get("value"))
         with session_scope(engine) as session:
-            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+            scope = load_scope_for(session, body)
             form = a3.open_form(session, scope, a3_id=ref.a3_id)
         open_modal(client, body.get("trigger_id"), blocks.a3_modal(form))
 
@@ -49,7 +48,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         try:
             ref = A3Ref.parse(view.get("private_metadata"))
             with session_scope(engine) as session:
-                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+                scope = load_scope_for(session, body)
                 saved = a3.submit(
                     session,
                     client,
@@ -82,12 +81,8 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     def worked(body, action, client, respond) -> None:
         ref = A3WorkedRef.parse((action.get("selected_option") or {}).get("value"))
         with session_scope(engine) as session:
-            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+            scope = load_scope_for(session, body)
             answer = a3.answer_worked(session, scope, ref=ref, now=services.clock.now())
         reply_privately(body, client, respond, blocks.worked_reply(answer))
 
     app.action(ids.ACTION_A3_WORKED)(ack=acknowledge, lazy=[worked])
-
-
-def _team(body: dict[str, Any]) -> str:
-    return (body.get("team") or {}).get("id") or body.get("team_id") or ""

@@ -21,11 +21,11 @@ from bot.actions import (
 from bot.blocks.actions import action_message, add_action_modal, mark_reply
 from bot.context import ActionRef, ObjectiveRef
 from bot.errors import HoshinError
-from bot.home import publish_home
-from bot.scope import load_scope
+from bot.scope import load_scope, load_scope_for
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
 from handlers.errors import form_error_response, tell_privately, user_message_for
+from handlers.home import republish
 from handlers.modal_values import read_values
 from storage.db import session_scope
 from storage.models import ActionItem
@@ -77,7 +77,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         try:
             ref = ObjectiveRef.parse(action.get("value"))
             with session_scope(engine) as session:
-                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+                scope = load_scope_for(session, body)
                 view = add_action_modal(objective_for_id(session, scope, ref.objective_id))
             open_modal(client, body.get("trigger_id"), view)
         except Exception as exc:
@@ -92,7 +92,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         try:
             ref = ObjectiveRef.parse(view.get("private_metadata"))
             with session_scope(engine) as session:
-                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+                scope = load_scope_for(session, body)
                 added = add_action(
                     session,
                     client,
@@ -138,7 +138,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         try:
             ref = ActionRef.parse(action.get("value"))
             with session_scope(engine) as session:
-                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+                scope = load_scope_for(session, body)
                 outcome = mark_action(
                     session,
                     scope=scope,
@@ -160,13 +160,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             _update(client, *outcome.dm, outcome)  # marked elsewhere: the DM follows
         if (body.get("view") or {}).get("type") == "home":
             try:
-                updated = publish_home(
-                    client,
-                    engine,
-                    team_id=_team(body),
-                    user_id=body["user"]["id"],
-                    today=services.today(),
-                )
+                updated = republish(services, client, body)
             except Exception:
                 log.exception("could not republish the Home after marking an action")
         text = mark_reply(outcome, message_updated=updated)
@@ -175,10 +169,6 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
 
     for action_id in MARK_BY_ACTION_ID:
         app.action(action_id)(ack=acknowledge, lazy=[on_mark])
-
-
-def _team(body: dict[str, Any]) -> str:
-    return (body.get("team") or {}).get("id") or body["user"]["team_id"]
 
 
 def _update(client, channel: str, ts: str, outcome: MarkOutcome) -> bool:

@@ -20,7 +20,7 @@ from bot.catchball import NOTE_LIMIT, DecisionContext, Move, Proposal, ProposeCo
 from bot.context import ObjectiveRef, RoundRef
 from bot.errors import InvalidInput
 from bot.people import resolve_owner
-from bot.scope import load_scope
+from bot.scope import load_scope, load_scope_for
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
 from handlers.errors import answers_privately, form_error_response
@@ -37,9 +37,6 @@ RACED = "Someone changed this proposal at the same moment. Please submit again."
 
 def register(app: App, services: Services, registry: CommandRegistry) -> None:
     engine = services.engine
-
-    def scope_of(session: Session, body: dict):
-        return load_scope(session, team_id=body["team"]["id"], user_id=body["user"]["id"])
 
     def open_modal(client: WebClient, trigger_id: str | None, view: dict) -> None:
         client.views_open(trigger_id=trigger_id, view=view)
@@ -93,7 +90,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         def decide(body, client, action, respond) -> None:
             round_id = RoundRef.parse(action.get("value")).round_id
             with session_scope(engine) as session:
-                scope = scope_of(session, body)
+                scope = load_scope_for(session, body)
                 objective_id = service.make_move(
                     session,
                     scope,
@@ -112,7 +109,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             round_id = RoundRef.parse(action.get("value")).round_id
             with session_scope(engine) as session:
                 view = service.check_move(
-                    session, scope_of(session, body), round_id=round_id, move=move
+                    session, load_scope_for(session, body), round_id=round_id, move=move
                 )
             modal = (
                 blocks.counter_modal(view)
@@ -131,7 +128,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         with session_scope(engine) as session:
             form = service.open_round(
                 session,
-                scope_of(session, body),
+                load_scope_for(session, body),
                 round_id=round_id,
                 notice=where if all(where) else None,
             )
@@ -142,7 +139,10 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         parent_id = ObjectiveRef.parse(action.get("value")).objective_id
         with session_scope(engine) as session:
             form = service.open_new(
-                session, scope_of(session, body), user_id=body["user"]["id"], parent_id=parent_id
+                session,
+                load_scope_for(session, body),
+                user_id=body["user"]["id"],
+                parent_id=parent_id,
             )
         open_modal(client, body.get("trigger_id"), blocks.propose_modal(form))
 
@@ -169,7 +169,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         def on_submission(ack, body, view, client) -> None:
             try:
                 with session_scope(engine) as session:
-                    scope = scope_of(session, body)
+                    scope = load_scope_for(session, body)
                     objective_id = store(session, scope, body["user"]["id"], view, client)
                     # The claim comes after every check: a submission refused inline may be
                     # corrected and sent again; a stored one, replayed, is rolled back here.

@@ -13,7 +13,7 @@ from bot.blocks import checkin as blocks
 from bot.blocks import review as review_blocks
 from bot.context import CheckInRef
 from bot.review import ReviewChannelRef
-from bot.scope import load_scope
+from bot.scope import load_scope, load_scope_for
 from bot.services import Services
 from handlers.actions import open_modal
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
@@ -42,7 +42,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     def open_checkin(body, action, client, respond) -> None:
         ref = CheckInRef.parse(action.get("value"))
         with session_scope(engine) as session:
-            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+            scope = load_scope_for(session, body)
             form = checkin.open_form(session, scope, ref=ref, now=services.clock.now())
         open_modal(client, body.get("trigger_id"), blocks.checkin_modal(form))
 
@@ -56,7 +56,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         try:
             ref = CheckInRef.parse(view.get("private_metadata"))
             with session_scope(engine) as session:
-                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+                scope = load_scope_for(session, body)
                 done = checkin.submit(
                     session,
                     scope,
@@ -113,7 +113,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     def retry(body, action, client, respond) -> None:
         channel = ReviewChannelRef.parse(action.get("value")).channel
         with session_scope(engine) as session:
-            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+            scope = load_scope_for(session, body)
             scope.require_admin(session, "post the review thread again")
             released = review.release_channel(
                 session, workspace_id=scope.workspace.id, channel=channel
@@ -147,7 +147,3 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             run=away,
         )
     )
-
-
-def _team(body: dict[str, Any]) -> str:
-    return (body.get("team") or {}).get("id") or body.get("team_id") or ""

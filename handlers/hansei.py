@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import App
 from sqlalchemy.exc import IntegrityError
@@ -11,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from bot import hansei_answers, ids
 from bot.blocks import hansei as blocks
 from bot.context import HanseiRef
-from bot.home import publish_home
-from bot.scope import load_scope
+from bot.scope import load_scope_for
 from bot.services import Services
 from handlers.actions import open_modal
 from handlers.commands import CommandRegistry
 from handlers.errors import answers_privately, form_error_response
+from handlers.home import republish
 from handlers.modal_values import read_values
 from storage.db import session_scope
 
@@ -34,7 +33,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     def open_reflection(body, action, client, respond) -> None:
         ref = HanseiRef.parse(action.get("value"))
         with session_scope(engine) as session:
-            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+            scope = load_scope_for(session, body)
             form = hansei_answers.open_form(session, scope, ref=ref, now=services.clock.now())
         open_modal(client, body.get("trigger_id"), blocks.hansei_modal(form))
 
@@ -45,7 +44,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         try:
             ref = HanseiRef.parse(view.get("private_metadata"))
             with session_scope(engine) as session:
-                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+                scope = load_scope_for(session, body)
                 done = hansei_answers.submit(
                     session,
                     scope,
@@ -67,16 +66,6 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         if services.review_poster is not None:
             services.review_poster.after(done.workspace_id)
         if ref.home:
-            publish_home(
-                client,
-                engine,
-                team_id=_team(body),
-                user_id=body["user"]["id"],
-                today=services.today(),
-            )
+            republish(services, client, body)
 
     app.view(ids.VIEW_HANSEI)(submitted)
-
-
-def _team(body: dict[str, Any]) -> str:
-    return (body.get("team") or {}).get("id") or body.get("team_id") or ""
