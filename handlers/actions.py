@@ -113,8 +113,10 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     def tell_owner(adder: str, added: ActionItem, client) -> None:
         try:
             error = send_new_action_dm(engine, client, action=added, now=services.clock.now())
-        except Exception as exc:
-            error = user_message_for(exc)
+        except Exception:
+            # The action is stored: say what failed, not the generic "nothing was saved".
+            log.exception("the new action's DM could not be sent")
+            error = "an error on our side"
         if error:
             _dm(
                 client,

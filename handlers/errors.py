@@ -8,23 +8,34 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError
 
 from bot.errors import DatabaseUnavailable, HoshinError, InvalidInput
 from bot.forms import FormErrors
+from storage.db import is_connection_lost
 
 log = logging.getLogger(__name__)
 
 
 def user_message_for(exc: BaseException) -> str:
-    """What to tell the person; unexpected errors are logged with a reference they can quote."""
+    """What to tell the person; unexpected errors are logged with a reference they can quote.
+
+    Only a lost connection is worth trying again in a moment. Any other database error (a
+    constraint, bad data, a query the schema refuses) rolled the transaction back: the person
+    hears that nothing was saved, and an admin can find the reference in the log.
+    """
     if isinstance(exc, HoshinError):
         return exc.message
-    if isinstance(exc, OperationalError | PoolTimeout | DBAPIError):
+    if is_connection_lost(exc):
         log.error("database unavailable: %s", exc.__class__.__name__)
         return DatabaseUnavailable().message
     reference = uuid.uuid4().hex[:8]
+    if isinstance(exc, DBAPIError):
+        log.exception("database error, reference %s", reference)
+        return (
+            f"Something went wrong saving this (reference `{reference}`), so nothing was saved. "
+            "It has been logged; please try again, and tell an admin if it keeps happening."
+        )
     log.exception("unexpected error, reference %s", reference)
     return (
         f"Something went wrong on our side (reference `{reference}`). It has been logged; "
