@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot import metrics
 from bot.clock import Clock
@@ -32,6 +35,7 @@ from storage.prompts import RecordedDeliveries
 log = logging.getLogger(__name__)
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+T = TypeVar("T")
 
 
 @dataclass
@@ -73,9 +77,38 @@ def check_period(period: str | None) -> str | None:
     return period
 
 
-def _workspace_ids(engine: Engine) -> list[tuple[int, str]]:
+def for_each_workspace(
+    engine: Engine,
+    work: Callable[[Session, Workspace], T],
+    *,
+    job: str,
+    report: JobReport,
+    part: str | None = None,
+) -> Iterator[tuple[Workspace, T]]:
+    """`work` for every workspace whose jobs run, each in its own transaction, in id order.
+
+    Yields each workspace (detached, read in the transaction) with what `work` returned. A
+    workspace suspended meanwhile is passed over; one whose work raises is rolled back, logged
+    and named in `report.errors` (`part` says which part of the job failed), and the others go
+    on: one workspace's trouble never stops the rest. What the caller does with a result runs
+    outside the transaction and outside this guard.
+    """
     with session_scope(engine) as session:
-        return [(w.id, w.team_id) for w in store.active_workspaces(session)]
+        workspaces = [(w.id, w.team_id) for w in store.active_workspaces(session)]
+    what = f"{part} of workspace" if part else "workspace"
+    for workspace_id, team_id in workspaces:
+        try:
+            with session_scope(engine) as session:
+                workspace = session.get(Workspace, workspace_id)
+                if workspace is None or workspace.suspended_reason:
+                    continue
+                result = work(session, workspace)
+        except Exception as exc:
+            log.exception("%s: %s %s failed", job, what, team_id)
+            label = f"{team_id} {part}" if part else team_id
+            report.errors.append(f"{label}: {exc.__class__.__name__}")
+            continue
+        yield workspace, result
 
 
 def queue_monthly_prompts(
@@ -86,17 +119,13 @@ def queue_monthly_prompts(
     check_period(period)
     report = PromptReport()
     now = clock.now()
-    for workspace_id, team_id in _workspace_ids(engine):
-        try:
-            with session_scope(engine) as session:
-                workspace = session.get(Workspace, workspace_id)
-                if workspace is None or workspace.suspended_reason:
-                    continue
-                results = queue_prompts(session, workspace, now=now, period=period)
-        except Exception as exc:
-            log.exception("monthly-checkin: workspace %s failed", team_id)
-            report.errors.append(f"{team_id}: {exc.__class__.__name__}")
-            continue
+    queued = for_each_workspace(
+        engine,
+        lambda session, workspace: queue_prompts(session, workspace, now=now, period=period),
+        job="monthly-checkin",
+        report=report,
+    )
+    for _, results in queued:
         report.queued += results
         report.lines += [r.line() for r in results if r.queued or r.away or r.unreachable]
     if report.total:
@@ -123,37 +152,29 @@ def send_reminders(engine: Engine, clock: Clock) -> ReminderReport:
     for the monthly check-in and the year-end hansei alike."""
     report = ReminderReport(recorded=record_deliveries(engine))
     now = clock.now()
-    for workspace_id, team_id in _workspace_ids(engine):
-        try:
-            with session_scope(engine) as session:
-                workspace = session.get(Workspace, workspace_id)
-                if workspace is None or workspace.suspended_reason:
-                    continue
-                result = queue_reminders(session, workspace, now=now)
-        except Exception as exc:
-            log.exception("reminders: workspace %s failed", team_id)
-            report.errors.append(f"{team_id}: {exc.__class__.__name__}")
-            continue
+    checkins = for_each_workspace(
+        engine,
+        lambda session, workspace: queue_reminders(session, workspace, now=now),
+        job="reminders",
+        report=report,
+    )
+    for _, result in checkins:
         report.workspaces.append(result)
         if result.reminded or result.escalated or result.answered or result.away:
             report.lines.append(result.line())
-        _send_hansei_reminders(engine, workspace_id, team_id, now, report)
+    # The year-end hansei's (`bot/hansei_reminders.py`), in transactions of their own.
+    hansei = for_each_workspace(
+        engine,
+        lambda session, workspace: queue_hansei_reminders(session, workspace, now=now),
+        job="reminders",
+        report=report,
+        part="hansei",
+    )
+    for _, result in hansei:
+        report.hansei.append(result)
+        if result.anything:
+            report.lines.append(result.line())
     return report
-
-
-def _send_hansei_reminders(engine, workspace_id: int, team_id: str, now, report) -> None:
-    """The year-end hansei's reminders, in their own transaction (`bot/hansei_reminders.py`)."""
-    try:
-        with session_scope(engine) as session:
-            workspace = session.get(Workspace, workspace_id)
-            hansei = queue_hansei_reminders(session, workspace, now=now)
-    except Exception as exc:
-        log.exception("reminders: hansei of workspace %s failed", team_id)
-        report.errors.append(f"{team_id} hansei: {exc.__class__.__name__}")
-        return
-    report.hansei.append(hansei)
-    if hansei.anything:
-        report.lines.append(hansei.line())
 
 
 def deliver(deliverer: Deliverer, *, max_messages: int | None = None) -> DeliverReport:
