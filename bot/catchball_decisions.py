@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot import catchball_messages as messages
 from bot import catchball_rounds as rounds
 from bot import ids
 from bot.catchball import (
@@ -46,7 +47,7 @@ def make_move(
     reason: str | None = None,
     counter: Proposal | None = None,
 ) -> int:
-    """Answer a round exactly once; returns the objective's id."""
+    """Answer a round exactly once, with the DMs it calls for; returns the objective's id."""
     ball, round = _movable(session, scope, round_id=round_id, move=move)
     if move in NEEDS_REASON and not reason:
         raise InvalidInput("Please give a reason.", field=ids.FIELD_REASON)
@@ -70,23 +71,27 @@ def make_move(
         reason=reason,
     ):
         raise rounds.stale(session, ball, round)
+    created = []
     if step.next_round is not None:
         proposer_id, decider_id = step.next_round
         proposal = Proposal.from_json(round.proposal)
-        rounds.next_round(
-            session,
-            ball,
-            user_id=user_id,
-            proposer=ball.people[proposer_id],
-            owner=owner,
-            proposal=counter or proposal,
-            base=proposal,
-            note=reason if counter else None,
-            now=now,
-            decider_id=decider_id,
-        )
+        created = [
+            rounds.next_round(
+                session,
+                ball,
+                user_id=user_id,
+                proposer=ball.people[proposer_id],
+                owner=owner,
+                proposal=counter or proposal,
+                base=proposal,
+                note=reason if counter else None,
+                now=now,
+                decider_id=decider_id,
+            )
+        ]
     if step.settles is not None:
         rounds.settle(session, ball, round, step.settles, user_id=user_id, owner=owner)
+    messages.queue(session, ball.objective, created=created, decided=[round])
     return ball.objective.id
 
 

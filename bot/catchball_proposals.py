@@ -12,6 +12,7 @@ from datetime import datetime
 from slack_sdk import WebClient
 from sqlmodel import Session
 
+from bot import catchball_messages as messages
 from bot import catchball_rounds as rounds
 from bot import ids
 from bot.catchball import (
@@ -115,8 +116,10 @@ def submit_proposal(
     note: str | None,
     now: datetime,
 ) -> int:
-    """Store a proposal from the modal as the next round; returns the objective's id."""
+    """Store a proposal from the modal as the next round, with the DMs it calls for; returns
+    the objective's id."""
     workspace = scope.workspace
+    superseded: list[CatchballRound] = []
     proposer = scope.person or resolve_owner(
         session, client, workspace_id=workspace.id, slack_user_id=user_id, field=ids.FIELD_TITLE
     )
@@ -168,7 +171,9 @@ def submit_proposal(
             )
         ):
             raise rounds.stale(session, ball, latest)
-    rounds.next_round(
+        if latest is not None and latest.decision == Decision.SUPERSEDED:
+            superseded.append(latest)
+    round = rounds.next_round(
         session,
         ball,
         user_id=user_id,
@@ -179,6 +184,11 @@ def submit_proposal(
         note=note,
         now=now,
     )
+    messages.queue(session, ball.objective, created=[round], decided=superseded)
+    if context.notice_channel and context.notice_ts:
+        messages.queue_revised_notice(
+            session, ball.objective, round, channel=context.notice_channel, ts=context.notice_ts
+        )
     return ball.objective.id
 
 
@@ -193,7 +203,8 @@ def propose_draft(
 ) -> CatchballRound:
     """The first round on a draft the bot made (next year's, from a carry-over): its owner is
     asked as for any proposal. Unlike a proposal from the modal, it is never approved at once:
-    an admin who owns it and its parent still answers it in their DM."""
+    an admin who owns it and its parent still answers it in their DM. Its DMs are queued with
+    it."""
     ball = rounds.load(session, workspace_id=objective.workspace_id, objective_id=objective.id)
     owner = ball.people.get(objective.owner_id) if objective.owner_id else None
     if owner is None:
@@ -202,7 +213,7 @@ def propose_draft(
     decider = first_decider(
         proposer_id=proposer.id, owner_id=owner.id, approver_id=ball.approver_id or proposer.id
     )
-    return rounds.next_round(
+    round = rounds.next_round(
         session,
         ball,
         user_id=user_id,
@@ -214,6 +225,8 @@ def propose_draft(
         now=now,
         decider_id=decider or owner.id,
     )
+    messages.queue(session, ball.objective, created=[round])
+    return round
 
 
 def _slack_id(session: Session, workspace_id: int, person_id: int | None) -> str:

@@ -12,9 +12,7 @@ from sqlmodel import Session
 
 from bot.catchball import (
     Catchball,
-    Delivery,
     Proposal,
-    RoundView,
     StaleRound,
     diff,
     first_decider,
@@ -22,7 +20,6 @@ from bot.catchball import (
 from bot.errors import NotFound
 from storage import catchball as stored
 from storage import objectives
-from storage.events import claim
 from storage.models import CatchballDecision as Decision
 from storage.models import CatchballRound, ObjectiveState, Person
 
@@ -135,17 +132,3 @@ def stale(session: Session, ball: Catchball, round: CatchballRound) -> StaleRoun
     """Someone answered first: read the rounds again to say who, and what is current now."""
     fresh = load(session, workspace_id=ball.objective.workspace_id, objective_id=ball.objective.id)
     return StaleRound(fresh.stale_reason(round))
-
-
-def latest_view(session: Session, *, workspace_id: int, objective_id: int) -> RoundView | None:
-    ball = load(session, workspace_id=workspace_id, objective_id=objective_id)
-    return ball.view(ball.latest) if ball.latest else None
-
-
-def outstanding(session: Session, *, workspace_id: int, objective_id: int) -> list[Delivery]:
-    """What Slack has not been told yet about this objective's rounds, each claimed once.
-
-    Claimed before sending, so a double click or a replayed submission never sends twice.
-    """
-    ball = load(session, workspace_id=workspace_id, objective_id=objective_id)
-    return [d for d in ball.due() if claim(session, workspace_id=workspace_id, key=d.key)]

@@ -9,14 +9,13 @@ from dataclasses import replace
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import catchball_service as service
 from bot import forms, ids
 from bot.blocks import catchball as blocks
-from bot.catchball import NOTE_LIMIT, DecisionContext, Move, Proposal, ProposeContext, Send
+from bot.catchball import NOTE_LIMIT, DecisionContext, Move, Proposal, ProposeContext
 from bot.context import ObjectiveRef, RoundRef
 from bot.errors import InvalidInput
 from bot.people import resolve_owner
@@ -25,7 +24,6 @@ from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
 from handlers.errors import answers_privately, form_error_response
 from handlers.modal_values import read_values
-from storage import catchball as stored
 from storage.db import session_scope
 from storage.events import claim
 from storage.models import Person
@@ -37,6 +35,12 @@ RACED = "Someone changed this proposal at the same moment. Please submit again."
 
 def register(app: App, services: Services, registry: CommandRegistry) -> None:
     engine = services.engine
+
+    def deliver(workspace_id: int) -> None:
+        """Send the DMs the change just committed queued, now rather than at the next run of
+        the deliver job; a failure leaves them queued for it."""
+        if services.review_poster is not None:
+            services.review_poster.after(workspace_id)
 
     def open_modal(client: WebClient, trigger_id: str | None, view: dict) -> None:
         client.views_open(trigger_id=trigger_id, view=view)
@@ -91,7 +95,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             round_id = RoundRef.parse(action.get("value")).round_id
             with session_scope(engine) as session:
                 scope = load_scope_for(session, body)
-                objective_id = service.make_move(
+                service.make_move(
                     session,
                     scope,
                     user_id=body["user"]["id"],
@@ -99,7 +103,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
                     move=move,
                     now=services.clock.now(),
                 )
-            deliver(client, scope.workspace.id, objective_id)
+            deliver(scope.workspace.id)
 
         return decide
 
@@ -160,7 +164,8 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     # ---- modals: validated and stored in the ack listener, then the DMs -------------------------
 
     def submitted(store: Callable[..., int], fallback: str) -> Callable:
-        """A view listener around `store`, which checks and saves within Slack's 3 seconds.
+        """A view listener around `store`, which checks and saves within Slack's 3 seconds, the
+        DMs it calls for queued in the same transaction.
 
         Once `ack()` has been called Bolt has answered Slack, so the DMs are sent from here: a
         lazy listener would start beside this one and could not yet see what it stored.
@@ -170,7 +175,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             try:
                 with session_scope(engine) as session:
                     scope = load_scope_for(session, body)
-                    objective_id = store(session, scope, body["user"]["id"], view, client)
+                    store(session, scope, body["user"]["id"], view, client)
                     # The claim comes after every check: a submission refused inline may be
                     # corrected and sent again; a stored one, replayed, is rolled back here.
                     if not claim(
@@ -191,7 +196,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
                 ack(**form_error_response(exc, fallback_block=fallback))
                 return
             ack()
-            deliver_submission(client, view, workspace_id, objective_id)
+            deliver(workspace_id)
 
         return on_submission
 
@@ -241,77 +246,17 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             reason=read_reason(read_values(view)),
         )
 
-    def deliver_submission(client, view, workspace_id: int, objective_id: int) -> None:
-        deliver(client, workspace_id, objective_id)
-        context = _propose_context(view)
-        if context is not None and context.notice_channel and context.notice_ts:
-            with session_scope(engine) as session:
-                latest = service.latest_view(
-                    session, workspace_id=workspace_id, objective_id=objective_id
-                )
-            _quietly(
-                client.chat_update,
-                channel=context.notice_channel,
-                ts=context.notice_ts,
-                **blocks.revised_notice(latest).as_kwargs(),
-            )
-
     app.view(ids.VIEW_PROPOSE)(submitted(store_proposal, ids.FIELD_TITLE))
     app.view(ids.VIEW_COUNTER)(submitted(store_counter, ids.FIELD_REASON))
     app.view(ids.VIEW_DECISION_REASON)(submitted(store_reason, ids.FIELD_REASON))
 
-    # ---- telling Slack ------------------------------------------------------------------------
-
-    def deliver(client: WebClient, workspace_id: int, objective_id: int) -> None:
-        deliver_rounds(engine, client, workspace_id, objective_id)
-
 
 def deliver_rounds(engine, client: WebClient, workspace_id: int, objective_id: int) -> None:
-    """Send what an objective's rounds call for and nobody has sent yet (each claimed once).
+    """Nothing left to do: a round's DMs are outbox rows, queued with the round itself.
 
-    Also used by the reflection's carry-over, whose drafts enter catchball like any proposal.
+    Kept for `handlers.reflection`, whose carry-over drafts enter catchball; its own delivery
+    after the drafts (or the deliver job, within seconds) sends them.
     """
-    with session_scope(engine) as session:
-        todo = service.outstanding(session, workspace_id=workspace_id, objective_id=objective_id)
-    for item in todo:
-        view = item.round
-        try:
-            if item.send == Send.ASK:
-                sent = client.chat_postMessage(
-                    channel=item.to, **blocks.decision_message(view).as_kwargs()
-                )
-                with session_scope(engine) as session:
-                    stored.record_dm(
-                        session,
-                        workspace_id=workspace_id,
-                        round_id=view.round_id,
-                        channel=sent["channel"],
-                        ts=sent["ts"],
-                    )
-            elif item.send == Send.OUTCOME:
-                client.chat_update(
-                    channel=view.dm_channel,
-                    ts=view.dm_ts,
-                    **blocks.decision_message(view).as_kwargs(),
-                )
-            else:
-                build = (
-                    blocks.notice_message if item.send == Send.NOTICE else blocks.receipt_message
-                )
-                client.chat_postMessage(channel=item.to, **build(view).as_kwargs())
-        except (SlackApiError, OSError) as exc:  # OSError: a timeout or a dropped connection
-            error = (
-                (exc.response or {}).get("error") or "unknown"
-                if isinstance(exc, SlackApiError)
-                else "no answer from Slack"
-            )
-            log.warning("catchball %s of round %s failed: %s", item.send, view.round_id, error)
-            if item.send == Send.ASK and view.proposer != item.to:
-                _quietly(
-                    client.chat_postMessage,
-                    channel=view.proposer,
-                    **blocks.undelivered_message(view, error).as_kwargs(),
-                )
 
 
 # ---- reading what people typed ------------------------------------------------------------------
@@ -394,16 +339,3 @@ def _one_ref(args: str, word: str) -> str:
 
 class _Replayed(Exception):
     """A submission stored before, arriving again: close the modal, change nothing."""
-
-
-def _propose_context(view: dict) -> ProposeContext | None:
-    if view.get("callback_id") != ids.VIEW_PROPOSE:
-        return None
-    return ProposeContext.parse(view.get("private_metadata"))
-
-
-def _quietly(call: Callable, **kwargs) -> None:
-    try:
-        call(**kwargs)
-    except SlackApiError as exc:
-        log.warning("catchball: %s", (exc.response or {}).get("error"))
