@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot import ids
 from bot.actions import (
@@ -21,10 +24,10 @@ from bot.actions import (
 from bot.blocks.actions import action_message, add_action_modal, mark_reply
 from bot.context import ActionRef, ObjectiveRef
 from bot.errors import HoshinError
-from bot.scope import load_scope, load_scope_for
+from bot.scope import Scope, load_scope, load_scope_for
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
-from handlers.errors import form_error_response, tell_privately, user_message_for
+from handlers.errors import answers_privately, form_error_response, tell_privately, user_message_for
 from handlers.home import republish
 from handlers.modal_values import read_values
 from storage.db import session_scope
@@ -45,6 +48,19 @@ def open_modal(client, trigger_id: str | None, view: dict) -> None:
             if error in ("expired_trigger_id", "exchanged_trigger_id")
             else f"Slack could not open the form ({error}). Please try again."
         ) from exc
+
+
+def modal_on_click(engine: Engine, build: Callable[[Session, Scope, str | None], dict]) -> Callable:
+    """A lazy click listener that opens the modal `build` makes of the clicker's scope and the
+    button's value (read in one transaction); any error reaches the person privately."""
+
+    @answers_privately
+    def open_it(body, action, client, respond) -> None:
+        with session_scope(engine) as session:
+            view = build(session, load_scope_for(session, body), action.get("value"))
+        open_modal(client, body.get("trigger_id"), view)
+
+    return open_it
 
 
 def register(app: App, services: Services, registry: CommandRegistry) -> None:

@@ -9,7 +9,6 @@ from dataclasses import replace
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import catchball_service as service
@@ -22,7 +21,7 @@ from bot.people import resolve_owner
 from bot.scope import load_scope, load_scope_for
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
-from handlers.errors import answers_privately, form_error_response
+from handlers.errors import answers_privately, saved_in_ack
 from handlers.modal_values import read_values
 from storage.db import session_scope
 from storage.events import claim
@@ -172,31 +171,26 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         """
 
         def on_submission(ack, body, view, client) -> None:
-            try:
-                with session_scope(engine) as session:
-                    scope = load_scope_for(session, body)
-                    store(session, scope, body["user"]["id"], view, client)
-                    # The claim comes after every check: a submission refused inline may be
-                    # corrected and sent again; a stored one, replayed, is rolled back here.
-                    if not claim(
-                        session,
-                        workspace_id=scope.workspace.id,
-                        key=f"catchball.view:{view.get('id', '')}",
-                    ):
-                        raise _Replayed
-                    workspace_id = scope.workspace.id
-            except _Replayed:
-                ack()
-                return
-            except IntegrityError:
-                log.warning("catchball submission raced another one")
-                ack(response_action="errors", errors={fallback: RACED})
-                return
-            except Exception as exc:
-                ack(**form_error_response(exc, fallback_block=fallback))
-                return
-            ack()
-            deliver(workspace_id)
+            def save() -> int | None:
+                try:
+                    with session_scope(engine) as session:
+                        scope = load_scope_for(session, body)
+                        store(session, scope, body["user"]["id"], view, client)
+                        # The claim comes after every check: a submission refused inline may be
+                        # corrected and sent again; a stored one, replayed, is rolled back here.
+                        if not claim(
+                            session,
+                            workspace_id=scope.workspace.id,
+                            key=f"catchball.view:{view.get('id', '')}",
+                        ):
+                            raise _Replayed
+                        return scope.workspace.id
+                except _Replayed:
+                    return None  # the modal closes, nothing changes
+
+            workspace_id = saved_in_ack(ack, save, field=fallback, raced=RACED, what="catchball")
+            if workspace_id is not None:
+                deliver(workspace_id)
 
         return on_submission
 

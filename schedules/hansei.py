@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import Engine
 
@@ -30,13 +31,8 @@ def run_hansei_prompts(engine: Engine, clock: Clock, *, year: int | None = None)
     everyone, whatever the date). Running it twice queues nothing the second time."""
     report = HanseiReport()
     now = clock.now()
-    queued = for_each_workspace(
-        engine,
-        lambda session, workspace: queue_hansei_prompts(session, workspace, now=now, year=year),
-        job="hansei-prompts",
-        report=report,
-    )
-    for _, result in queued:
+    work = partial(queue_hansei_prompts, now=now, year=year)
+    for _, result in for_each_workspace(engine, work, job="hansei-prompts", report=report):
         report.queued.append(result)
         if result.queued or result.unreachable or result.closed:
             report.lines.append(result.line())

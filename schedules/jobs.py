@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -119,13 +120,8 @@ def queue_monthly_prompts(
     check_period(period)
     report = PromptReport()
     now = clock.now()
-    queued = for_each_workspace(
-        engine,
-        lambda session, workspace: queue_prompts(session, workspace, now=now, period=period),
-        job="monthly-checkin",
-        report=report,
-    )
-    for _, results in queued:
+    work = partial(queue_prompts, now=now, period=period)
+    for _, results in for_each_workspace(engine, work, job="monthly-checkin", report=report):
         report.queued += results
         report.lines += [r.line() for r in results if r.queued or r.away or r.unreachable]
     if report.total:
@@ -152,28 +148,19 @@ def send_reminders(engine: Engine, clock: Clock) -> ReminderReport:
     for the monthly check-in and the year-end hansei alike."""
     report = ReminderReport(recorded=record_deliveries(engine))
     now = clock.now()
-    checkins = for_each_workspace(
-        engine,
-        lambda session, workspace: queue_reminders(session, workspace, now=now),
-        job="reminders",
-        report=report,
-    )
-    for _, result in checkins:
+    checkins = partial(queue_reminders, now=now)
+    for _, result in for_each_workspace(engine, checkins, job="reminders", report=report):
         report.workspaces.append(result)
         if result.reminded or result.escalated or result.answered or result.away:
             report.lines.append(result.line())
     # The year-end hansei's (`bot/hansei_reminders.py`), in transactions of their own.
-    hansei = for_each_workspace(
-        engine,
-        lambda session, workspace: queue_hansei_reminders(session, workspace, now=now),
-        job="reminders",
-        report=report,
-        part="hansei",
-    )
-    for _, result in hansei:
-        report.hansei.append(result)
-        if result.anything:
-            report.lines.append(result.line())
+    hansei = partial(queue_hansei_reminders, now=now)
+    for _, found in for_each_workspace(
+        engine, hansei, job="reminders", report=report, part="hansei"
+    ):
+        report.hansei.append(found)
+        if found.anything:
+            report.lines.append(found.line())
     return report
 
 
