@@ -134,11 +134,9 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     @tells_errors
     def do_archive(client, body, action, respond, **_) -> None:
         ref = ObjectiveRef.parse(action.get("value"))
+        team_id, user_id = team_id_of(body) or "", body["user"]["id"]
         result = archive_objective(
-            engine,
-            team_id=team_id_of(body) or "",
-            user_id=body["user"]["id"],
-            objective_id=ref.objective_id,
+            engine, team_id=team_id, user_id=user_id, objective_id=ref.objective_id
         )
         if (body.get("container") or {}).get("type") == "view" and body.get("view"):
             view = archived_modal(result.ref, result.below, already=result.already)
