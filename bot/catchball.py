@@ -20,6 +20,7 @@ to the database, re-reading and re-checking everything on every click.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -294,8 +295,8 @@ class Send(StrEnum):
 class Delivery:
     send: Send
     round: RoundView
-    to: str  # a Slack user id; OUTCOME updates the round's dm_channel/dm_ts instead
-    key: str  # claimed once, so nothing is sent twice
+    to: str  # a Slack user id; OUTCOME updates that person's decision DM of the round
+    key: str  # the outbox key: what the message says, so it is sent once
 
 
 @dataclass
@@ -405,22 +406,43 @@ class Catchball:
                 )
         return text
 
-    def due(self) -> list[Delivery]:
-        """Every message the rounds call for, each keyed by what it says (sent once per key)."""
+    def due(
+        self,
+        *,
+        created: Collection[int] = (),
+        decided: Collection[int] = (),
+        asked: Collection[int] = (),
+    ) -> list[Delivery]:
+        """The messages one change calls for, each keyed by what it says (sent once per key).
+
+        `created` and `decided` are the ids of the rounds the change added and answered (a
+        round approved at once is both); the round before each new one shows its successor in
+        its DM. Only a round whose decision DM was sent or queued (`asked`, or recorded on the
+        round) has a DM to update.
+        """
         found: list[Delivery] = []
         for round in self.rounds:
+            new = round.id in created
+            answered = round.decision != Decision.PENDING and (new or round.id in decided)
+            successor = self._near(round, +1)
+            followed = successor is not None and successor.id in created
+            if not (new or answered or followed):
+                continue
             view = self.view(round)
             previous = self._near(round, -1)
-            if round.decision == Decision.PENDING and not round.dm_ts:
+            if new and round.decision == Decision.PENDING:
                 found.append(Delivery(Send.ASK, view, view.decider, f"ask:{round.id}"))
-            if previous is None or previous.decision not in (Decision.ACCEPTED, Decision.COUNTERED):
+            if new and (
+                previous is None or previous.decision not in (Decision.ACCEPTED, Decision.COUNTERED)
+            ):
                 # Made in the propose modal (not by Accept or Counter): its proposer hears where
                 # it went.
                 found.append(Delivery(Send.RECEIPT, view, view.proposer, f"receipt:{round.id}"))
-            if round.decision != Decision.PENDING and round.dm_ts:
+            has_dm = round.id in asked or bool(round.dm_ts)
+            if (answered or followed) and round.decision != Decision.PENDING and has_dm:
                 key = f"outcome:{round.id}:{round.decision}:{view.successor_no or 0}"
                 found.append(Delivery(Send.OUTCOME, view, view.decider, key))
-            if _notice_due(round, view):
+            if answered and _notice_due(round, view):
                 found.append(Delivery(Send.NOTICE, view, view.proposer, f"notice:{round.id}"))
         return [replace(d, key=f"catchball.{d.key}") for d in found]
 

@@ -29,10 +29,10 @@ from bot.reminders import REMIND_GAP, should_escalate
 from storage import hansei as store
 from storage import hansei_answers as answers
 from storage import outbox
-from storage.hansei import OpenPrompt
+from storage import prompts as prompt_store
 from storage.models import Workspace
 from storage.outbox import NewMessage
-from storage.prompts import objectives_of
+from storage.prompts import OpenPrompt, objectives_of
 
 POST = "chat.postMessage"
 
@@ -82,13 +82,15 @@ def queue_hansei_reminders(
         for y in store.hansei_years(session, workspace_id=workspace.id)
         if now < answers_close_at(workspace, y)
     ]
-    candidates = store.open_prompts(
+    candidates = prompt_store.open_prompts(
         session,
         workspace_id=workspace.id,
-        years=years,
+        kind=store.HANSEI,
+        periods=[str(y) for y in years],
         remind_before=now - timedelta(days=workspace.reminder_after_days),
         escalate_before=now - timedelta(days=workspace.escalate_after_days),
         reminded_since=now - REMIND_GAP,
+        recent_kinds=None,  # a check-in reminder today holds the hansei one back too
     )
     today = now.astimezone(ZoneInfo(workspace_zone(workspace))).date()
     asks = _asks(session, workspace, candidates)

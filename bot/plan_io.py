@@ -18,7 +18,7 @@ from sqlmodel import Session
 from bot.errors import DatabaseUnavailable, HoshinError, NotFound
 from bot.plan_file import Breakthrough, CascadedObjective, PlanFile, PlanSettings, parse_plan
 from storage import audit, plans
-from storage.db import session_scope
+from storage.db import is_connection_lost, session_scope
 from storage.models import ActionItem, Objective, ObjectiveLevel
 from storage.plans import ActionData, Counts, ObjectiveData, PersonData, PlanRows
 
@@ -107,13 +107,12 @@ def import_plan(engine: Engine, text: str, *, actor: str = "cli") -> ImportRepor
 
 
 def _database_error(exc: OperationalError) -> HoshinError:
-    text = str(exc.orig).lower()
-    if "no such table" in text or "no such column" in text:  # SQLite's words for an old schema
-        return HoshinError(
-            f"The database schema is older than this Hoshin Bot ({exc.orig}); upgrade the "
-            "database and try again. Nothing was changed."
-        )
-    return DatabaseUnavailable()
+    if is_connection_lost(exc):
+        return DatabaseUnavailable()
+    return HoshinError(  # SQLite's OperationalError for an old schema ("no such table")
+        f"The database schema is older than this Hoshin Bot ({exc.orig}); upgrade the "
+        "database and try again. Nothing was changed."
+    )
 
 
 def _digest(text: str) -> str:

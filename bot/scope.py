@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session
 
@@ -38,3 +39,28 @@ def load_scope(session: Session, *, team_id: str, user_id: str) -> Scope:
     if workspace is None:
         raise WorkspaceNotSetUp(NO_PLAN)
     return Scope(workspace, find_person(session, workspace_id=workspace.id, slack_user_id=user_id))
+
+
+def team_id_of(body: Any) -> str | None:
+    """The workspace a Slack request comes from, read defensively from its parsed body.
+
+    Interactions carry `team.id`, events and commands `team_id`; an org-wide install on
+    Enterprise Grid may leave both out and name only the acting user's `team_id`.
+    """
+    if not isinstance(body, dict):
+        return None
+    team = body.get("team")
+    user = body.get("user")
+    for found in (
+        team.get("id") if isinstance(team, dict) else team,
+        body.get("team_id"),
+        user.get("team_id") if isinstance(user, dict) else None,
+    ):
+        if isinstance(found, str) and found:
+            return found
+    return None
+
+
+def load_scope_for(session: Session, body: dict[str, Any]) -> Scope:
+    """The scope of the person who clicked or submitted: `body` is the interaction payload."""
+    return load_scope(session, team_id=team_id_of(body) or "", user_id=body["user"]["id"])

@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from bot import metrics
 from bot.logs import log_context
+from bot.scope import team_id_of
 from storage import outbox
 from storage.db import session_scope
 
@@ -65,7 +66,8 @@ def create_web_app(app: App, engine: Engine, *, leadership: Leadership | None = 
         kind = _kind(bolt_request.body)
         request_id = request.headers.get("x-request-id") or _event_id(bolt_request.body)
         with log_context(
-            request_id=request_id or uuid.uuid4().hex[:12], workspace=_team(bolt_request.body)
+            request_id=request_id or uuid.uuid4().hex[:12],
+            workspace=(team_id_of(bolt_request.body) or "")[:20] or None,
         ):
             # Bolt's dispatch is synchronous: run it off the event loop so one slow request
             # never holds up another's 3-second ack. The log context goes with it.
@@ -131,13 +133,6 @@ REQUEST_KINDS = frozenset(
 def _event_id(body: dict[str, Any]) -> str | None:
     event_id = body.get("event_id")
     return event_id[:40] if isinstance(event_id, str) else None
-
-
-def _team(body: dict[str, Any]) -> str | None:
-    team = body.get("team_id") or body.get("team")
-    if isinstance(team, dict):
-        team = team.get("id")
-    return team[:20] if isinstance(team, str) else None
 
 
 def _ping(engine: Engine) -> None:

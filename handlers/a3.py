@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import App
-from sqlalchemy.exc import IntegrityError
 
 from bot import a3, ids
 from bot.blocks import a3 as blocks
 from bot.context import A3Ref, A3WorkedRef
-from bot.scope import load_scope
+from bot.scope import load_scope_for
 from bot.services import Services
-from handlers.actions import open_modal
+from handlers.actions import modal_on_click
 from handlers.commands import CommandRegistry
-from handlers.errors import answers_privately, form_error_response, reply_privately
+from handlers.errors import answers_privately, reply_privately, saved_in_ack
 from handlers.home import republish
 from handlers.modal_values import read_values
 from storage.db import session_scope
@@ -33,41 +31,30 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
 
     # ---- Write the A3 (the DM, the Home) ---------------------------------------------------------
 
-    @answers_privately
-    def open_a3(body, action, client, respond) -> None:
-        ref = A3Ref.parse(action.get("value"))
-        with session_scope(engine) as session:
-            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
-            form = a3.open_form(session, scope, a3_id=ref.a3_id)
-        open_modal(client, body.get("trigger_id"), blocks.a3_modal(form))
+    def a3_modal(session, scope, value: str | None) -> dict:
+        return blocks.a3_modal(a3.open_form(session, scope, a3_id=A3Ref.parse(value).a3_id))
 
-    app.action(ids.ACTION_A3_OPEN)(ack=acknowledge, lazy=[open_a3])
+    app.action(ids.ACTION_A3_OPEN)(ack=acknowledge, lazy=[modal_on_click(engine, a3_modal)])
 
     # ---- the modal: validated and stored inside the ack ------------------------------------------
 
     def submitted(ack, body, view, client, **_) -> None:
-        try:
+        def save():
             ref = A3Ref.parse(view.get("private_metadata"))
             with session_scope(engine) as session:
-                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
-                saved = a3.submit(
+                return a3.submit(
                     session,
                     client,
-                    scope,
+                    load_scope_for(session, body),
                     a3_id=ref.a3_id,
                     values=read_values(view),
                     today=services.today(),
                     now=services.clock.now(),
                     view_id=view.get("id", ""),
                 )
-        except IntegrityError:
-            log.warning("A3 submission raced another one")
-            ack(response_action="errors", errors={ids.FIELD_PROBLEM: RACED})
-            return
-        except Exception as exc:
-            ack(**form_error_response(exc, fallback_block=ids.FIELD_PROBLEM))
-            return
-        ack()  # the modal closes; the DM that asked for the A3 is brought up to date after
+
+        # The modal closes; the DM that asked for the A3 is brought up to date after.
+        saved = saved_in_ack(ack, save, field=ids.FIELD_PROBLEM, raced=RACED, what="A3")
         if saved is None:
             return
         if poster is not None:
@@ -82,12 +69,8 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     def worked(body, action, client, respond) -> None:
         ref = A3WorkedRef.parse((action.get("selected_option") or {}).get("value"))
         with session_scope(engine) as session:
-            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+            scope = load_scope_for(session, body)
             answer = a3.answer_worked(session, scope, ref=ref, now=services.clock.now())
         reply_privately(body, client, respond, blocks.worked_reply(answer))
 
     app.action(ids.ACTION_A3_WORKED)(ack=acknowledge, lazy=[worked])
-
-
-def _team(body: dict[str, Any]) -> str:
-    return (body.get("team") or {}).get("id") or body.get("team_id") or ""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot import ids
 from bot.actions import (
@@ -21,11 +24,11 @@ from bot.actions import (
 from bot.blocks.actions import action_message, add_action_modal, mark_reply
 from bot.context import ActionRef, ObjectiveRef
 from bot.errors import HoshinError
-from bot.home import publish_home
-from bot.scope import load_scope
+from bot.scope import Scope, load_scope, load_scope_for
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
-from handlers.errors import form_error_response, tell_privately, user_message_for
+from handlers.errors import answers_privately, form_error_response, tell_privately, user_message_for
+from handlers.home import republish
 from handlers.modal_values import read_values
 from storage.db import session_scope
 from storage.models import ActionItem
@@ -45,6 +48,19 @@ def open_modal(client, trigger_id: str | None, view: dict) -> None:
             if error in ("expired_trigger_id", "exchanged_trigger_id")
             else f"Slack could not open the form ({error}). Please try again."
         ) from exc
+
+
+def modal_on_click(engine: Engine, build: Callable[[Session, Scope, str | None], dict]) -> Callable:
+    """A lazy click listener that opens the modal `build` makes of the clicker's scope and the
+    button's value (read in one transaction); any error reaches the person privately."""
+
+    @answers_privately
+    def open_it(body, action, client, respond) -> None:
+        with session_scope(engine) as session:
+            view = build(session, load_scope_for(session, body), action.get("value"))
+        open_modal(client, body.get("trigger_id"), view)
+
+    return open_it
 
 
 def register(app: App, services: Services, registry: CommandRegistry) -> None:
@@ -77,7 +93,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         try:
             ref = ObjectiveRef.parse(action.get("value"))
             with session_scope(engine) as session:
-                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+                scope = load_scope_for(session, body)
                 view = add_action_modal(objective_for_id(session, scope, ref.objective_id))
             open_modal(client, body.get("trigger_id"), view)
         except Exception as exc:
@@ -92,7 +108,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         try:
             ref = ObjectiveRef.parse(view.get("private_metadata"))
             with session_scope(engine) as session:
-                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+                scope = load_scope_for(session, body)
                 added = add_action(
                     session,
                     client,
@@ -113,8 +129,10 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     def tell_owner(adder: str, added: ActionItem, client) -> None:
         try:
             error = send_new_action_dm(engine, client, action=added, now=services.clock.now())
-        except Exception as exc:
-            error = user_message_for(exc)
+        except Exception:
+            # The action is stored: say what failed, not the generic "nothing was saved".
+            log.exception("the new action's DM could not be sent")
+            error = "an error on our side"
         if error:
             _dm(
                 client,
@@ -138,7 +156,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         try:
             ref = ActionRef.parse(action.get("value"))
             with session_scope(engine) as session:
-                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+                scope = load_scope_for(session, body)
                 outcome = mark_action(
                     session,
                     scope=scope,
@@ -160,13 +178,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             _update(client, *outcome.dm, outcome)  # marked elsewhere: the DM follows
         if (body.get("view") or {}).get("type") == "home":
             try:
-                updated = publish_home(
-                    client,
-                    engine,
-                    team_id=_team(body),
-                    user_id=body["user"]["id"],
-                    today=services.today(),
-                )
+                updated = republish(services, client, body)
             except Exception:
                 log.exception("could not republish the Home after marking an action")
         text = mark_reply(outcome, message_updated=updated)
@@ -175,10 +187,6 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
 
     for action_id in MARK_BY_ACTION_ID:
         app.action(action_id)(ack=acknowledge, lazy=[on_mark])
-
-
-def _team(body: dict[str, Any]) -> str:
-    return (body.get("team") or {}).get("id") or body["user"]["team_id"]
 
 
 def _update(client, channel: str, ts: str, outcome: MarkOutcome) -> bool:

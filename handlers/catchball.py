@@ -9,23 +9,20 @@ from dataclasses import replace
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot import catchball_service as service
 from bot import forms, ids
 from bot.blocks import catchball as blocks
-from bot.catchball import NOTE_LIMIT, DecisionContext, Move, Proposal, ProposeContext, Send
+from bot.catchball import NOTE_LIMIT, DecisionContext, Move, Proposal, ProposeContext
 from bot.context import ObjectiveRef, RoundRef
 from bot.errors import InvalidInput
 from bot.people import resolve_owner
-from bot.scope import load_scope
+from bot.scope import load_scope, load_scope_for
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
-from handlers.errors import answers_privately, form_error_response
+from handlers.errors import answers_privately, saved_in_ack
 from handlers.modal_values import read_values
-from storage import catchball as stored
 from storage.db import session_scope
 from storage.events import claim
 from storage.models import Person
@@ -38,8 +35,11 @@ RACED = "Someone changed this proposal at the same moment. Please submit again."
 def register(app: App, services: Services, registry: CommandRegistry) -> None:
     engine = services.engine
 
-    def scope_of(session: Session, body: dict):
-        return load_scope(session, team_id=body["team"]["id"], user_id=body["user"]["id"])
+    def deliver(workspace_id: int) -> None:
+        """Send the DMs the change just committed queued, now rather than at the next run of
+        the deliver job; a failure leaves them queued for it."""
+        if services.review_poster is not None:
+            services.review_poster.after(workspace_id)
 
     def open_modal(client: WebClient, trigger_id: str | None, view: dict) -> None:
         client.views_open(trigger_id=trigger_id, view=view)
@@ -93,8 +93,8 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         def decide(body, client, action, respond) -> None:
             round_id = RoundRef.parse(action.get("value")).round_id
             with session_scope(engine) as session:
-                scope = scope_of(session, body)
-                objective_id = service.make_move(
+                scope = load_scope_for(session, body)
+                service.make_move(
                     session,
                     scope,
                     user_id=body["user"]["id"],
@@ -102,7 +102,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
                     move=move,
                     now=services.clock.now(),
                 )
-            deliver(client, scope.workspace.id, objective_id)
+            deliver(scope.workspace.id)
 
         return decide
 
@@ -112,7 +112,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             round_id = RoundRef.parse(action.get("value")).round_id
             with session_scope(engine) as session:
                 view = service.check_move(
-                    session, scope_of(session, body), round_id=round_id, move=move
+                    session, load_scope_for(session, body), round_id=round_id, move=move
                 )
             modal = (
                 blocks.counter_modal(view)
@@ -131,7 +131,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         with session_scope(engine) as session:
             form = service.open_round(
                 session,
-                scope_of(session, body),
+                load_scope_for(session, body),
                 round_id=round_id,
                 notice=where if all(where) else None,
             )
@@ -142,7 +142,10 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         parent_id = ObjectiveRef.parse(action.get("value")).objective_id
         with session_scope(engine) as session:
             form = service.open_new(
-                session, scope_of(session, body), user_id=body["user"]["id"], parent_id=parent_id
+                session,
+                load_scope_for(session, body),
+                user_id=body["user"]["id"],
+                parent_id=parent_id,
             )
         open_modal(client, body.get("trigger_id"), blocks.propose_modal(form))
 
@@ -160,38 +163,34 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     # ---- modals: validated and stored in the ack listener, then the DMs -------------------------
 
     def submitted(store: Callable[..., int], fallback: str) -> Callable:
-        """A view listener around `store`, which checks and saves within Slack's 3 seconds.
+        """A view listener around `store`, which checks and saves within Slack's 3 seconds, the
+        DMs it calls for queued in the same transaction.
 
         Once `ack()` has been called Bolt has answered Slack, so the DMs are sent from here: a
         lazy listener would start beside this one and could not yet see what it stored.
         """
 
         def on_submission(ack, body, view, client) -> None:
-            try:
-                with session_scope(engine) as session:
-                    scope = scope_of(session, body)
-                    objective_id = store(session, scope, body["user"]["id"], view, client)
-                    # The claim comes after every check: a submission refused inline may be
-                    # corrected and sent again; a stored one, replayed, is rolled back here.
-                    if not claim(
-                        session,
-                        workspace_id=scope.workspace.id,
-                        key=f"catchball.view:{view.get('id', '')}",
-                    ):
-                        raise _Replayed
-                    workspace_id = scope.workspace.id
-            except _Replayed:
-                ack()
-                return
-            except IntegrityError:
-                log.warning("catchball submission raced another one")
-                ack(response_action="errors", errors={fallback: RACED})
-                return
-            except Exception as exc:
-                ack(**form_error_response(exc, fallback_block=fallback))
-                return
-            ack()
-            deliver_submission(client, view, workspace_id, objective_id)
+            def save() -> int | None:
+                try:
+                    with session_scope(engine) as session:
+                        scope = load_scope_for(session, body)
+                        store(session, scope, body["user"]["id"], view, client)
+                        # The claim comes after every check: a submission refused inline may be
+                        # corrected and sent again; a stored one, replayed, is rolled back here.
+                        if not claim(
+                            session,
+                            workspace_id=scope.workspace.id,
+                            key=f"catchball.view:{view.get('id', '')}",
+                        ):
+                            raise _Replayed
+                        return scope.workspace.id
+                except _Replayed:
+                    return None  # the modal closes, nothing changes
+
+            workspace_id = saved_in_ack(ack, save, field=fallback, raced=RACED, what="catchball")
+            if workspace_id is not None:
+                deliver(workspace_id)
 
         return on_submission
 
@@ -241,77 +240,9 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             reason=read_reason(read_values(view)),
         )
 
-    def deliver_submission(client, view, workspace_id: int, objective_id: int) -> None:
-        deliver(client, workspace_id, objective_id)
-        context = _propose_context(view)
-        if context is not None and context.notice_channel and context.notice_ts:
-            with session_scope(engine) as session:
-                latest = service.latest_view(
-                    session, workspace_id=workspace_id, objective_id=objective_id
-                )
-            _quietly(
-                client.chat_update,
-                channel=context.notice_channel,
-                ts=context.notice_ts,
-                **blocks.revised_notice(latest).as_kwargs(),
-            )
-
     app.view(ids.VIEW_PROPOSE)(submitted(store_proposal, ids.FIELD_TITLE))
     app.view(ids.VIEW_COUNTER)(submitted(store_counter, ids.FIELD_REASON))
     app.view(ids.VIEW_DECISION_REASON)(submitted(store_reason, ids.FIELD_REASON))
-
-    # ---- telling Slack ------------------------------------------------------------------------
-
-    def deliver(client: WebClient, workspace_id: int, objective_id: int) -> None:
-        deliver_rounds(engine, client, workspace_id, objective_id)
-
-
-def deliver_rounds(engine, client: WebClient, workspace_id: int, objective_id: int) -> None:
-    """Send what an objective's rounds call for and nobody has sent yet (each claimed once).
-
-    Also used by the reflection's carry-over, whose drafts enter catchball like any proposal.
-    """
-    with session_scope(engine) as session:
-        todo = service.outstanding(session, workspace_id=workspace_id, objective_id=objective_id)
-    for item in todo:
-        view = item.round
-        try:
-            if item.send == Send.ASK:
-                sent = client.chat_postMessage(
-                    channel=item.to, **blocks.decision_message(view).as_kwargs()
-                )
-                with session_scope(engine) as session:
-                    stored.record_dm(
-                        session,
-                        workspace_id=workspace_id,
-                        round_id=view.round_id,
-                        channel=sent["channel"],
-                        ts=sent["ts"],
-                    )
-            elif item.send == Send.OUTCOME:
-                client.chat_update(
-                    channel=view.dm_channel,
-                    ts=view.dm_ts,
-                    **blocks.decision_message(view).as_kwargs(),
-                )
-            else:
-                build = (
-                    blocks.notice_message if item.send == Send.NOTICE else blocks.receipt_message
-                )
-                client.chat_postMessage(channel=item.to, **build(view).as_kwargs())
-        except (SlackApiError, OSError) as exc:  # OSError: a timeout or a dropped connection
-            error = (
-                (exc.response or {}).get("error") or "unknown"
-                if isinstance(exc, SlackApiError)
-                else "no answer from Slack"
-            )
-            log.warning("catchball %s of round %s failed: %s", item.send, view.round_id, error)
-            if item.send == Send.ASK and view.proposer != item.to:
-                _quietly(
-                    client.chat_postMessage,
-                    channel=view.proposer,
-                    **blocks.undelivered_message(view, error).as_kwargs(),
-                )
 
 
 # ---- reading what people typed ------------------------------------------------------------------
@@ -394,16 +325,3 @@ def _one_ref(args: str, word: str) -> str:
 
 class _Replayed(Exception):
     """A submission stored before, arriving again: close the modal, change nothing."""
-
-
-def _propose_context(view: dict) -> ProposeContext | None:
-    if view.get("callback_id") != ids.VIEW_PROPOSE:
-        return None
-    return ProposeContext.parse(view.get("private_metadata"))
-
-
-def _quietly(call: Callable, **kwargs) -> None:
-    try:
-        call(**kwargs)
-    except SlackApiError as exc:
-        log.warning("catchball: %s", (exc.response or {}).get("error"))

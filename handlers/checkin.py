@@ -6,22 +6,17 @@ import logging
 from typing import Any
 
 from slack_bolt import App
-from sqlalchemy.exc import IntegrityError
 
 from bot import checkin, ids, metrics, review
 from bot.blocks import checkin as blocks
 from bot.blocks import review as review_blocks
 from bot.context import CheckInRef
 from bot.review import ReviewChannelRef
-from bot.scope import load_scope
+from bot.scope import load_scope, load_scope_for
 from bot.services import Services
-from handlers.actions import open_modal
+from handlers.actions import modal_on_click
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
-from handlers.errors import (
-    answers_privately,
-    form_error_response,
-    reply_privately,
-)
+from handlers.errors import answers_privately, reply_privately, saved_in_ack
 from handlers.modal_values import read_values
 from storage.db import session_scope
 
@@ -38,41 +33,35 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
 
     # ---- the Check in button --------------------------------------------------------------------
 
-    @answers_privately
-    def open_checkin(body, action, client, respond) -> None:
-        ref = CheckInRef.parse(action.get("value"))
-        with session_scope(engine) as session:
-            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
-            form = checkin.open_form(session, scope, ref=ref, now=services.clock.now())
-        open_modal(client, body.get("trigger_id"), blocks.checkin_modal(form))
+    def checkin_modal(session, scope, value: str | None) -> dict:
+        ref = CheckInRef.parse(value)
+        return blocks.checkin_modal(
+            checkin.open_form(session, scope, ref=ref, now=services.clock.now())
+        )
 
-    app.action(ids.ACTION_CHECKIN_OPEN)(ack=acknowledge, lazy=[open_checkin])
+    app.action(ids.ACTION_CHECKIN_OPEN)(
+        ack=acknowledge, lazy=[modal_on_click(engine, checkin_modal)]
+    )
 
     # ---- the modal: validated and stored inside the ack, then the review thread -----------------
 
     def submitted(ack, body, view, **_) -> None:
         # Not a lazy listener: Bolt starts those beside this function, so one could sync the
         # review thread before this transaction has committed the check-in.
-        try:
+        def save():
             ref = CheckInRef.parse(view.get("private_metadata"))
             with session_scope(engine) as session:
-                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
-                done = checkin.submit(
+                return checkin.submit(
                     session,
-                    scope,
+                    load_scope_for(session, body),
                     ref=ref,
                     values=read_values(view),
                     now=services.clock.now(),
                     view_id=view.get("id", ""),
                 )
-        except IntegrityError:
-            log.warning("check-in submission raced another one")
-            ack(response_action="errors", errors={ids.FIELD_STATUS: RACED})
-            return
-        except Exception as exc:
-            ack(**form_error_response(exc, fallback_block=ids.FIELD_STATUS))
-            return
-        ack()  # Bolt answers Slack now; the modal closes while the thread is brought up to date
+
+        # The modal closes while the thread is brought up to date.
+        done = saved_in_ack(ack, save, field=ids.FIELD_STATUS, raced=RACED, what="check-in")
         if done is not None:
             if done.created:
                 metrics.CHECKINS_RECEIVED.labels(via="modal").inc()
@@ -113,7 +102,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     def retry(body, action, client, respond) -> None:
         channel = ReviewChannelRef.parse(action.get("value")).channel
         with session_scope(engine) as session:
-            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
+            scope = load_scope_for(session, body)
             scope.require_admin(session, "post the review thread again")
             released = review.release_channel(
                 session, workspace_id=scope.workspace.id, channel=channel
@@ -147,7 +136,3 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             run=away,
         )
     )
-
-
-def _team(body: dict[str, Any]) -> str:
-    return (body.get("team") or {}).get("id") or body.get("team_id") or ""

@@ -6,30 +6,64 @@ import functools
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.errors import DatabaseUnavailable, HoshinError, InvalidInput
 from bot.forms import FormErrors
+from storage.db import is_connection_lost
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def user_message_for(exc: BaseException) -> str:
-    """What to tell the person; unexpected errors are logged with a reference they can quote."""
+    """What to tell the person; unexpected errors are logged with a reference they can quote.
+
+    Only a lost connection is worth trying again in a moment. Any other database error (a
+    constraint, bad data, a query the schema refuses) rolled the transaction back: the person
+    hears that nothing was saved, and an admin can find the reference in the log.
+    """
     if isinstance(exc, HoshinError):
         return exc.message
-    if isinstance(exc, OperationalError | PoolTimeout | DBAPIError):
+    if is_connection_lost(exc):
         log.error("database unavailable: %s", exc.__class__.__name__)
         return DatabaseUnavailable().message
     reference = uuid.uuid4().hex[:8]
+    if isinstance(exc, DBAPIError):
+        log.exception("database error, reference %s", reference)
+        return (
+            f"Something went wrong saving this (reference `{reference}`), so nothing was saved. "
+            "It has been logged; please try again, and tell an admin if it keeps happening."
+        )
     log.exception("unexpected error, reference %s", reference)
     return (
         f"Something went wrong on our side (reference `{reference}`). It has been logged; "
         "please try again, and tell an admin if it keeps happening."
     )
+
+
+def saved_in_ack(ack, save: Callable[[], T], *, field: str, raced: str, what: str) -> T | None:
+    """Run `save` (validate and store, fast) inside a view submission's ack listener, then ack.
+
+    Errors go back inline, under their fields (under `field` when they name none); a clash with
+    a submission stored at the same moment (IntegrityError) says `raced` there. Returns what
+    `save` returned, or None once the modal was answered with errors. Work that must see the
+    stored rows (DMs, the review thread, the Home) follows the call: Bolt has answered Slack,
+    and the transaction has committed.
+    """
+    try:
+        saved = save()
+    except IntegrityError:
+        log.warning("%s submission raced another one", what)
+        ack(response_action="errors", errors={field: raced})
+        return None
+    except Exception as exc:
+        ack(**form_error_response(exc, fallback_block=field))
+        return None
+    ack()
+    return saved
 
 
 def form_error_response(exc: BaseException, *, fallback_block: str) -> dict[str, Any]:

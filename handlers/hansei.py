@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from slack_bolt import App
-from sqlalchemy.exc import IntegrityError
 
 from bot import hansei_answers, ids
 from bot.blocks import hansei as blocks
 from bot.context import HanseiRef
-from bot.home import publish_home
-from bot.scope import load_scope
+from bot.scope import load_scope_for
 from bot.services import Services
-from handlers.actions import open_modal
+from handlers.actions import modal_on_click
 from handlers.commands import CommandRegistry
-from handlers.errors import answers_privately, form_error_response
+from handlers.errors import saved_in_ack
+from handlers.home import republish
 from handlers.modal_values import read_values
 from storage.db import session_scope
 
@@ -30,53 +28,35 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     def acknowledge(ack) -> None:
         ack()
 
-    @answers_privately
-    def open_reflection(body, action, client, respond) -> None:
-        ref = HanseiRef.parse(action.get("value"))
-        with session_scope(engine) as session:
-            scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
-            form = hansei_answers.open_form(session, scope, ref=ref, now=services.clock.now())
-        open_modal(client, body.get("trigger_id"), blocks.hansei_modal(form))
+    def hansei_modal(session, scope, value: str | None) -> dict:
+        ref = HanseiRef.parse(value)
+        return blocks.hansei_modal(
+            hansei_answers.open_form(session, scope, ref=ref, now=services.clock.now())
+        )
 
-    app.action(ids.ACTION_HANSEI_OPEN)(ack=acknowledge, lazy=[open_reflection])
+    app.action(ids.ACTION_HANSEI_OPEN)(ack=acknowledge, lazy=[modal_on_click(engine, hansei_modal)])
 
     def submitted(ack, body, view, client, **_) -> None:
         # Stored inside the ack, as check-ins are: the answer is either saved or shown inline.
-        try:
+        def save():
             ref = HanseiRef.parse(view.get("private_metadata"))
             with session_scope(engine) as session:
-                scope = load_scope(session, team_id=_team(body), user_id=body["user"]["id"])
-                done = hansei_answers.submit(
+                return hansei_answers.submit(
                     session,
-                    scope,
+                    load_scope_for(session, body),
                     ref=ref,
                     values=read_values(view),
                     now=services.clock.now(),
                     view_id=view.get("id", ""),
                 )
-        except IntegrityError:
-            log.warning("hansei submission raced another one")
-            ack(response_action="errors", errors={ids.FIELD_WENT_WELL: RACED})
-            return
-        except Exception as exc:
-            ack(**form_error_response(exc, fallback_block=ids.FIELD_WENT_WELL))
-            return
-        ack()  # the modal closes; the DM update (or confirmation) goes out next
+
+        # The modal closes; the DM update (or confirmation) goes out next.
+        done = saved_in_ack(ack, save, field=ids.FIELD_WENT_WELL, raced=RACED, what="hansei")
         if done is None:
             return
         if services.review_poster is not None:
             services.review_poster.after(done.workspace_id)
-        if ref.home:
-            publish_home(
-                client,
-                engine,
-                team_id=_team(body),
-                user_id=body["user"]["id"],
-                today=services.today(),
-            )
+        if HanseiRef.parse(view.get("private_metadata")).home:  # parsed once already
+            republish(services, client, body)
 
     app.view(ids.VIEW_HANSEI)(submitted)
-
-
-def _team(body: dict[str, Any]) -> str:
-    return (body.get("team") or {}).get("id") or body.get("team_id") or ""

@@ -8,6 +8,7 @@ import logging
 from slack_bolt import App
 
 from bot.home import publish_home
+from bot.scope import team_id_of
 from bot.services import Services
 from handlers.commands import CommandRegistry
 from handlers.errors import tell_privately, user_message_for
@@ -47,17 +48,18 @@ def tells_errors(listener):
     return wrapper
 
 
-def republish(services: Services, client, body: dict) -> None:
-    """Publish the acting person's Home again after they changed something.
+def republish(services: Services, client, body: dict) -> bool:
+    """Publish the acting person's Home again after they changed something; False if Slack
+    refused (logged).
 
-    Called after `ack()` inside a submission's ack function, not from a lazy listener: Bolt
-    starts lazy listeners alongside the ack function, so one could read the database before
-    the change is committed.
+    From a submission, call it after `ack()` inside the ack function, not from a lazy listener:
+    Bolt starts lazy listeners alongside the ack function, so one could read the database
+    before the change is committed.
     """
-    publish_home(
+    return publish_home(
         client,
         services.engine,
-        team_id=body["team"]["id"],
+        team_id=team_id_of(body) or "",
         user_id=body["user"]["id"],
         today=services.today(),
     )

@@ -9,7 +9,6 @@ from bot import ids
 from bot.blocks.objective_admin import archived_modal, archived_text
 from bot.context import ObjectiveRef
 from bot.errors import InvalidInput
-from bot.home import publish_home
 from bot.objective_admin import (
     archive_objective,
     archive_preview,
@@ -17,6 +16,7 @@ from bot.objective_admin import (
     new_objective_modal,
     submit_objective,
 )
+from bot.scope import team_id_of
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
 from handlers.errors import form_error_response
@@ -106,7 +106,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         def open_new(client, body, **_) -> None:
             view = new_objective_modal(
                 engine,
-                team_id=body["team"]["id"],
+                team_id=team_id_of(body) or "",
                 user_id=body["user"]["id"],
                 level=level,
                 today=services.today(),
@@ -123,7 +123,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         ref = ObjectiveRef.parse(action.get("value"))
         view = edit_objective_modal(
             engine,
-            team_id=body["team"]["id"],
+            team_id=team_id_of(body) or "",
             user_id=body["user"]["id"],
             objective_id=ref.objective_id,
         )
@@ -134,7 +134,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     @tells_errors
     def do_archive(client, body, action, respond, **_) -> None:
         ref = ObjectiveRef.parse(action.get("value"))
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = team_id_of(body) or "", body["user"]["id"]
         result = archive_objective(
             engine, team_id=team_id, user_id=user_id, objective_id=ref.objective_id
         )
@@ -144,7 +144,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         else:
             text = archived_text(result.ref, result.below, already=result.already)
             respond(replace_original=True, text=text)
-        publish_home(client, engine, team_id=team_id, user_id=user_id, today=services.today())
+        republish(services, client, body)
 
     app.action(ids.ACTION_OBJECTIVE_ARCHIVE)(ack=acknowledge, lazy=[do_archive])
 
@@ -155,7 +155,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             saved = submit_objective(
                 engine,
                 client,
-                team_id=body["team"]["id"],
+                team_id=team_id_of(body) or "",
                 user_id=body["user"]["id"],
                 view_id=view["id"],
                 private_metadata=view.get("private_metadata"),

@@ -14,7 +14,6 @@ from bot.context import ReflectionRef
 from bot.errors import InvalidInput
 from bot.scope import Scope, load_scope
 from bot.services import Services
-from handlers.catchball import deliver_rounds
 from handlers.errors import answers_privately, reply_privately
 from storage.db import session_scope
 
@@ -72,10 +71,9 @@ def register(app: App, services: Services, _registry: object = None) -> None:
                 body, client, respond, blocks.already_started(result.by, result.at, result.year)
             )
             return
-        for objective_id in result.drafts:
-            deliver_rounds(engine, client, ref.workspace_id, objective_id)
-        if result.closing_queued:
-            deliver(ref.workspace_id, wait=True)  # the closing reply says who started it
+        # The drafts' catchball DMs were queued with them, and the closing reply's update (it
+        # says who started the year): sent now, before the admin's answer.
+        deliver(ref.workspace_id, wait=True)
         reply_privately(
             body, client, respond, blocks.carryover_answer(result.year, result.refs, result.skipped)
         )

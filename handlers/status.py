@@ -9,6 +9,7 @@ from slack_bolt import App
 from bot import ids
 from bot.context import StatusQuery
 from bot.errors import InvalidInput
+from bot.scope import team_id_of
 from bot.services import Services
 from bot.status_service import answer_status
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
@@ -69,7 +70,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         # The value came back through Slack: parse it, then read everything afresh.
         query = StatusQuery.parse(action.get("value"))
         message = answer_status(
-            services.engine, team_id=body["team"]["id"], query=query, today=services.today()
+            services.engine, team_id=team_id_of(body) or "", query=query, today=services.today()
         )
         user = body["user"]["id"]
         respond(

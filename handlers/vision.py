@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot import ids
+from bot.scope import team_id_of
 from bot.services import Services
 from bot.vision import save_vision, show_vision, vision_editor
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
@@ -34,7 +35,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     @tells_errors
     def open_editor(client, body, **_) -> None:
         view = vision_editor(
-            services.engine, team_id=body["team"]["id"], user_id=body["user"]["id"]
+            services.engine, team_id=team_id_of(body) or "", user_id=body["user"]["id"]
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -46,7 +47,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         try:
             save_vision(
                 services.engine,
-                team_id=body["team"]["id"],
+                team_id=team_id_of(body) or "",
                 user_id=body["user"]["id"],
                 values=read_values(view),
             )

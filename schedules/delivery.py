@@ -236,8 +236,13 @@ class Deliverer(Outcomes):
             row = self._claim(due)
             if row is None:  # another deliverer got it first
                 return
+            if outbox.UPDATE_OF in row.payload:
+                row = self._followed(row)
+                if row is None:  # its post is not sent yet, or never will be
+                    return
             client = self.client_for(row.workspace_id)
-            payload = with_marker(row.payload, row.id) if row.method == POST else row.payload
+            payload = outbox.for_slack(row.payload)
+            payload = with_marker(payload, row.id) if row.method == POST else payload
             called = True  # from here on _call (or _upload) frees the channel
             if row.method == FILES_UPLOAD_V2:
                 answer = self._upload(client, row)

@@ -6,7 +6,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
@@ -17,6 +17,7 @@ from schedules.ratelimit import DeliveryLimits
 from schedules.slack_answers import Answer, Verdict, ask, is_person
 from storage import outbox
 from storage.db import session_scope
+from storage.models.review import OutboxState
 from storage.outbox import ClaimedMessage
 
 log = logging.getLogger("schedules.delivery")
@@ -112,6 +113,30 @@ class Outcomes:
                 )
         self._count(verdict)
 
+    def _followed(self, row: ClaimedMessage) -> ClaimedMessage | None:
+        """An update of a post enqueued earlier, given that post's channel and ts once it is sent.
+
+        None when it cannot be sent now: its post is still on its way (it waits, without the
+        claim counting as an attempt), held (it is held with it, and released with it), or
+        never sent (there is nothing to update: it fails).
+        """
+        key = row.payload[outbox.UPDATE_OF]
+        with session_scope(self.engine) as session:
+            post = outbox.by_key(session, workspace_id=row.workspace_id, dedup_key=key)
+            if post is not None and post.state == OutboxState.SENT and post.result_ts:
+                where = {"channel": post.result_channel or post.channel, "ts": post.result_ts}
+                return replace(row, payload={**row.payload, **where})
+            if post is None or post.state in (OutboxState.SENT, OutboxState.FAILED):
+                outbox.fail(session, message_id=row.id, error=f"nothing_to_update:{key}"[:255])
+                self._bump("failed")
+            elif post.state == OutboxState.HELD:
+                outbox.hold(session, message_id=row.id, reason=post.last_error or "held")
+                self._bump("held")
+            else:
+                until = max(post.not_before, self.clock.now()) + timedelta(seconds=1)
+                outbox.postpone(session, message_id=row.id, until=until, reason=f"after:{key}")
+        return None
+
     def _count(self, verdict: Verdict) -> None:
         name = COUNTED.get(verdict)
         if name:
@@ -136,6 +161,15 @@ class Outcomes:
 
     def _unreachable(self, session, row: ClaimedMessage, user_id: str | None, error: str) -> None:
         outbox.fail(session, message_id=row.id, error=error)
+        instead = row.payload.get(outbox.IF_UNREACHABLE)
+        if isinstance(instead, dict):  # who should hear that it did not arrive
+            outbox.enqueue(
+                session,
+                workspace_id=row.workspace_id,
+                dedup_key=f"outbox-unreachable:{row.id}",
+                method="chat.postMessage",
+                payload=instead,
+            )
         if not row.channel or not user_id:
             return
         outbox.fail_channel(

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.hansei import HanseiQueued, next_hansei, queue_hansei_prompts
-from schedules.jobs import JobReport, workspace_ids
+from schedules.jobs import JobReport, for_each_workspace
 from storage import prompts as reads
 from storage.db import session_scope
-from storage.models import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +31,8 @@ def run_hansei_prompts(engine: Engine, clock: Clock, *, year: int | None = None)
     everyone, whatever the date). Running it twice queues nothing the second time."""
     report = HanseiReport()
     now = clock.now()
-    for workspace_id, team_id in workspace_ids(engine):
-        try:
-            with session_scope(engine) as session:
-                workspace = session.get(Workspace, workspace_id)
-                if workspace is None or workspace.suspended_reason:
-                    continue
-                result = queue_hansei_prompts(session, workspace, now=now, year=year)
-        except Exception as exc:
-            log.exception("hansei-prompts: workspace %s failed", team_id)
-            report.errors.append(f"{team_id}: {exc.__class__.__name__}")
-            continue
+    work = partial(queue_hansei_prompts, now=now, year=year)
+    for _, result in for_each_workspace(engine, work, job="hansei-prompts", report=report):
         report.queued.append(result)
         if result.queued or result.unreachable or result.closed:
             report.lines.append(result.line())

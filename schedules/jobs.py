@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot import metrics
 from bot.clock import Clock
@@ -32,6 +36,7 @@ from storage.prompts import RecordedDeliveries
 log = logging.getLogger(__name__)
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+T = TypeVar("T")
 
 
 @dataclass
@@ -79,6 +84,38 @@ def workspace_ids(engine: Engine) -> list[tuple[int, str]]:
         return [(w.id, w.team_id) for w in store.active_workspaces(session)]
 
 
+def for_each_workspace(
+    engine: Engine,
+    work: Callable[[Session, Workspace], T],
+    *,
+    job: str,
+    report: JobReport,
+    part: str | None = None,
+) -> Iterator[tuple[Workspace, T]]:
+    """`work` for every workspace whose jobs run, each in its own transaction, in id order.
+
+    Yields each workspace (detached, read in the transaction) with what `work` returned. A
+    workspace suspended meanwhile is passed over; one whose work raises is rolled back, logged
+    and named in `report.errors` (`part` says which part of the job failed), and the others go
+    on: one workspace's trouble never stops the rest. What the caller does with a result runs
+    outside the transaction and outside this guard.
+    """
+    what = f"{part} of workspace" if part else "workspace"
+    for workspace_id, team_id in workspace_ids(engine):
+        try:
+            with session_scope(engine) as session:
+                workspace = session.get(Workspace, workspace_id)
+                if workspace is None or workspace.suspended_reason:
+                    continue
+                result = work(session, workspace)
+        except Exception as exc:
+            log.exception("%s: %s %s failed", job, what, team_id)
+            label = f"{team_id} {part}" if part else team_id
+            report.errors.append(f"{label}: {exc.__class__.__name__}")
+            continue
+        yield workspace, result
+
+
 def queue_monthly_prompts(
     engine: Engine, clock: Clock, *, period: str | None = None
 ) -> PromptReport:
@@ -87,17 +124,8 @@ def queue_monthly_prompts(
     check_period(period)
     report = PromptReport()
     now = clock.now()
-    for workspace_id, team_id in workspace_ids(engine):
-        try:
-            with session_scope(engine) as session:
-                workspace = session.get(Workspace, workspace_id)
-                if workspace is None or workspace.suspended_reason:
-                    continue
-                results = queue_prompts(session, workspace, now=now, period=period)
-        except Exception as exc:
-            log.exception("monthly-checkin: workspace %s failed", team_id)
-            report.errors.append(f"{team_id}: {exc.__class__.__name__}")
-            continue
+    work = partial(queue_prompts, now=now, period=period)
+    for _, results in for_each_workspace(engine, work, job="monthly-checkin", report=report):
         report.queued += results
         report.lines += [r.line() for r in results if r.queued or r.away or r.unreachable]
     if report.total:
@@ -124,37 +152,20 @@ def send_reminders(engine: Engine, clock: Clock) -> ReminderReport:
     for the monthly check-in and the year-end hansei alike."""
     report = ReminderReport(recorded=record_deliveries(engine))
     now = clock.now()
-    for workspace_id, team_id in workspace_ids(engine):
-        try:
-            with session_scope(engine) as session:
-                workspace = session.get(Workspace, workspace_id)
-                if workspace is None or workspace.suspended_reason:
-                    continue
-                result = queue_reminders(session, workspace, now=now)
-        except Exception as exc:
-            log.exception("reminders: workspace %s failed", team_id)
-            report.errors.append(f"{team_id}: {exc.__class__.__name__}")
-            continue
+    checkins = partial(queue_reminders, now=now)
+    for _, result in for_each_workspace(engine, checkins, job="reminders", report=report):
         report.workspaces.append(result)
         if result.reminded or result.escalated or result.answered or result.away:
             report.lines.append(result.line())
-        _send_hansei_reminders(engine, workspace_id, team_id, now, report)
+    # The year-end hansei's (`bot/hansei_reminders.py`), in transactions of their own.
+    hansei = partial(queue_hansei_reminders, now=now)
+    for _, found in for_each_workspace(
+        engine, hansei, job="reminders", report=report, part="hansei"
+    ):
+        report.hansei.append(found)
+        if found.anything:
+            report.lines.append(found.line())
     return report
-
-
-def _send_hansei_reminders(engine, workspace_id: int, team_id: str, now, report) -> None:
-    """The year-end hansei's reminders, in their own transaction (`bot/hansei_reminders.py`)."""
-    try:
-        with session_scope(engine) as session:
-            workspace = session.get(Workspace, workspace_id)
-            hansei = queue_hansei_reminders(session, workspace, now=now)
-    except Exception as exc:
-        log.exception("reminders: hansei of workspace %s failed", team_id)
-        report.errors.append(f"{team_id} hansei: {exc.__class__.__name__}")
-        return
-    report.hansei.append(hansei)
-    if hansei.anything:
-        report.lines.append(hansei.line())
 
 
 def deliver(deliverer: Deliverer, *, max_messages: int | None = None) -> DeliverReport:

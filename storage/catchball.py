@@ -19,6 +19,14 @@ from storage.models import (
     Person,
 )
 
+# The outbox key of a round's decision DM (the one with the buttons): its later outcome is an
+# update of that row's post, and the App Home links to where it landed.
+ASK_KEY_PREFIX = "catchball.ask:"
+
+
+def ask_key(round_id: int) -> str:
+    return f"{ASK_KEY_PREFIX}{round_id}"
+
 
 def by_id(session: Session, *, workspace_id: int, round_id: int) -> CatchballRound | None:
     """Scoped by workspace: a round id from a button never reaches another workspace's round."""
@@ -101,15 +109,6 @@ def decide(
         after={"decision": decision, "decided_by_id": decided_by_id, "reason": reason},
     )
     return True
-
-
-def record_dm(session: Session, *, workspace_id: int, round_id: int, channel: str, ts: str) -> None:
-    """Where the round's decision DM lives, so its buttons can be replaced by the outcome."""
-    session.execute(
-        update(CatchballRound)
-        .where(CatchballRound.workspace_id == workspace_id, CatchballRound.id == round_id)
-        .values(dm_channel=channel, dm_ts=ts)
-    )
 
 
 def people(

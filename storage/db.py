@@ -10,12 +10,16 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
 import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# SQLite raises OperationalError for a schema older than the code, too: not worth a retry.
+_SQLITE_SCHEMA_WORDS = ("no such table", "no such column")
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
@@ -86,3 +90,14 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """The database could not be reached, or dropped the connection, as against refusing the
+    statement: a pool with no connection to give, a refused or cut connection, one closed
+    under us, a locked SQLite file. Trying again in a moment may well work."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError):
+        return not any(words in str(exc.orig).lower() for words in _SQLITE_SCHEMA_WORDS)
+    return isinstance(exc, PoolTimeout | DisconnectionError | InterfaceError)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from storage.models import CheckIn, CheckInPrompt, Objective, OutboxMessage, Person
@@ -209,98 +208,6 @@ def record_deliveries(session: Session) -> tuple[int, int]:
 
 
 # ---- who is still to answer -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OpenPrompt:
-    """A delivered hansei prompt that may call for a reminder or an escalation now."""
-
-    id: int
-    person_id: int
-    year: int
-    sent_at: datetime
-    reminded_at: datetime | None
-    escalated_at: datetime | None
-    slack_user_id: str
-    name: str
-    timezone: str | None
-    away_until: date | None
-    manager_id: int | None
-    manager_user_id: str | None
-    manager_unreachable: str | None
-    reminded_recently: bool
-
-
-def open_prompts(
-    session: Session,
-    *,
-    workspace_id: int,
-    years: Sequence[int],
-    remind_before: datetime,
-    escalate_before: datetime,
-    reminded_since: datetime,
-) -> list[OpenPrompt]:
-    """Delivered hansei prompts of `years` due a reminder or an escalation.
-
-    `reminded_recently`: any prompt of the owner, check-in or hansei, was reminded since
-    `reminded_since` (nobody is reminded twice in a day, whatever about).
-    """
-    periods = sorted({str(y) for y in years})
-    if not periods:
-        return []
-    manager = aliased(Person)
-    earlier = PROMPTS.alias("earlier")
-    recently = (
-        exists()
-        .where(
-            earlier.c.workspace_id == workspace_id,
-            earlier.c.person_id == P.person_id,
-            earlier.c.reminded_at > reminded_since,
-        )
-        .label("reminded_recently")
-    )
-    query = (
-        select(
-            P.id,
-            P.person_id,
-            P.period,
-            P.sent_at,
-            P.reminded_at,
-            P.escalated_at,
-            Person.slack_user_id,
-            Person.name,
-            Person.timezone,
-            Person.away_until,
-            Person.manager_id,
-            manager.slack_user_id,
-            manager.unreachable_reason,
-            recently,
-        )
-        .join(Person, Person.id == P.person_id)
-        .outerjoin(manager, manager.id == Person.manager_id)
-        .where(
-            P.workspace_id == workspace_id,
-            P.kind == HANSEI,
-            P.state == PromptState.SENT.value,
-            P.period.in_(periods),
-            Person.unreachable_reason.is_(None),
-            or_(
-                and_(P.reminded_at.is_(None), P.sent_at <= remind_before),
-                and_(
-                    P.escalated_at.is_(None),
-                    P.sent_at <= escalate_before,
-                    Person.manager_id.is_not(None),
-                ),
-            ),
-        )
-        .order_by(P.id)
-    )
-    found = []
-    for row in session.execute(query).all():
-        values = list(row)
-        values[2] = int(values[2])
-        found.append(OpenPrompt(*values))
-    return found
 
 
 def hansei_years(session: Session, *, workspace_id: int) -> list[int]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import String, and_, cast, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
+from storage.catchball import ASK_KEY_PREFIX
 from storage.models import (
     ActionItem,
     ActionState,
@@ -20,6 +22,7 @@ from storage.models import (
     Objective,
     ObjectiveLevel,
     ObjectiveState,
+    OutboxMessage,
     Person,
 )
 
@@ -89,13 +92,22 @@ def pending_decisions(
             parent.title,
             Person.slack_user_id,
             Person.name,
-            CatchballRound.dm_channel,
+            # Where the decision DM landed: its outbox row, or (older rounds) the round itself.
+            func.coalesce(OutboxMessage.result_channel, CatchballRound.dm_channel),
             CatchballRound.created_at,
         )
         .select_from(CatchballRound)
         .join(child, child.id == CatchballRound.objective_id)
         .join(Person, Person.id == CatchballRound.proposer_id)
         .outerjoin(parent, parent.id == child.parent_id)
+        .outerjoin(
+            OutboxMessage,
+            and_(
+                OutboxMessage.workspace_id == CatchballRound.workspace_id,
+                OutboxMessage.dedup_key
+                == literal(ASK_KEY_PREFIX) + cast(CatchballRound.id, String),
+            ),
+        )
         .where(*conditions)
         .order_by(CatchballRound.created_at, CatchballRound.id)
         .limit(limit)

@@ -18,6 +18,12 @@ from storage.models.review import OutboxState
 
 # "As soon as possible": older than any clock, the demo's included.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Payload keys for delivery itself, never sent to Slack:
+# - a chat.update of a post enqueued earlier names that post's dedup key; delivery fills in its
+#   channel and ts once it is sent, so the update can be written before the post has gone out;
+UPDATE_OF = "hoshin_update_of"
+# - a post to a person may carry the post (a payload) to make instead if they can't be reached.
+IF_UNREACHABLE = "hoshin_if_unreachable"
 _CHANNEL_MAX = 32
 TABLE = OutboxMessage.__table__
 T = TABLE.c
@@ -64,6 +70,13 @@ class HeldChannel:
     reason: str | None
     messages: int
     oldest_id: int
+
+
+def for_slack(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as Slack gets it: without the keys that are for delivery."""
+    if UPDATE_OF not in payload and IF_UNREACHABLE not in payload:
+        return payload
+    return {k: v for k, v in payload.items() if k not in (UPDATE_OF, IF_UNREACHABLE)}
 
 
 def _target_channel(payload: dict[str, Any]) -> str | None:
@@ -239,6 +252,19 @@ def defer(session: Session, *, message_id: int, until: datetime, error: str | No
         state=OutboxState.QUEUED,
         not_before=until,
         last_error=error,
+    )
+
+
+def postpone(session: Session, *, message_id: int, until: datetime, reason: str) -> bool:
+    """Back to the queue, not before `until`, without a call made: the claim was no attempt."""
+    return _settle(
+        session,
+        message_id,
+        (OutboxState.IN_FLIGHT,),
+        state=OutboxState.QUEUED,
+        not_before=until,
+        attempts=T.attempts - 1,
+        last_error=reason,
     )
 
 

@@ -352,7 +352,7 @@ def record_deliveries(
 
 @dataclass(frozen=True)
 class OpenPrompt:
-    """A delivered prompt that may call for a reminder or an escalation now."""
+    """A delivered prompt (check-in or hansei) that may call for a reminder or an escalation."""
 
     id: int
     person_id: int
@@ -369,38 +369,43 @@ class OpenPrompt:
     manager_unreachable: str | None
     reminded_recently: bool
 
+    @property
+    def year(self) -> int:
+        """A hansei prompt's fiscal year (its period is `YYYY`)."""
+        return int(self.period)
+
 
 def open_prompts(
     session: Session,
     *,
     workspace_id: int,
+    kind: str = CHECKIN,
     periods: Iterable[str],
     remind_before: datetime,
     escalate_before: datetime,
     reminded_since: datetime,
+    recent_kinds: Iterable[str] | None = (CHECKIN,),
 ) -> list[OpenPrompt]:
-    """Delivered check-in prompts of `periods` due a reminder or an escalation.
+    """Delivered prompts of `kind` and `periods` due a reminder or an escalation.
 
     Due a reminder: sent before `remind_before`, never reminded. Due an escalation: sent before
     `escalate_before`, never escalated, and the owner has a manager. Owners Slack cannot reach
-    are left out; `reminded_recently` says whether any of the owner's prompts was reminded
-    since `reminded_since` (nobody is reminded twice in a day).
+    are left out; `reminded_recently` says whether any of the owner's prompts of `recent_kinds`
+    (None: of any kind) was reminded since `reminded_since` (nobody is reminded twice in a day).
     """
     periods = sorted(set(periods))
     if not periods:
         return []
     manager = aliased(Person)
     earlier = PROMPTS.alias("earlier")
-    recently = (
-        exists()
-        .where(
-            earlier.c.workspace_id == workspace_id,
-            earlier.c.person_id == P.person_id,
-            earlier.c.kind == CHECKIN,
-            earlier.c.reminded_at > reminded_since,
-        )
-        .label("reminded_recently")
-    )
+    recent = [
+        earlier.c.workspace_id == workspace_id,
+        earlier.c.person_id == P.person_id,
+        earlier.c.reminded_at > reminded_since,
+    ]
+    if recent_kinds is not None:
+        recent.append(earlier.c.kind.in_(sorted(set(recent_kinds))))
+    recently = exists().where(*recent).label("reminded_recently")
     query = (
         select(
             P.id,
@@ -422,7 +427,7 @@ def open_prompts(
         .outerjoin(manager, manager.id == Person.manager_id)
         .where(
             P.workspace_id == workspace_id,
-            P.kind == CHECKIN,
+            P.kind == kind,
             P.state == PromptState.SENT.value,
             P.period.in_(periods),
             Person.unreachable_reason.is_(None),

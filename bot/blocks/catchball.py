@@ -340,10 +340,12 @@ def revised_notice(view: RoundView) -> Message:
     return Message(text, [SectionBlock(text=MarkdownTextObject(text=text))])
 
 
-def undelivered_message(view: RoundView, error: str) -> Message:
+def undelivered_message(view: RoundView, error: str | None = None) -> Message:
+    """For the proposer, when the round's decider can't be reached in Slack."""
+    why = f"Slack said `{error}`" if error else "Slack can't reach them"
     text = (
         f":warning: I couldn't send round {view.round_no} of *{view.ref}* to <@{view.decider}> "
-        f"(Slack said `{error}`). Ask an admin to help, or revise it for someone else."
+        f"({why}). Ask an admin to help, or revise it for someone else."
     )
     return Message(text, [SectionBlock(text=MarkdownTextObject(text=text))])
 

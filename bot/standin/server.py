@@ -122,11 +122,13 @@ class SlackStandIn(Dispatcher, ChatApi, DirectoryApi, ViewsFilesApi):
         return self
 
     def stop(self) -> None:
+        """Stop answering; `start()` again answers on the same port (Slack down, then back)."""
         if self._socket is not None:
             self._socket.stop()
             self._socket = None
         if self._httpd is None:
             return
+        self._port = self._httpd.server_address[1]
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:

@@ -21,6 +21,7 @@ from bot.catchball import (
     round_kind,
 )
 from bot.errors import InvalidInput
+from storage.catchball import ask_key
 from storage.models import CatchballDecision as D
 from storage.models import CatchballRound, Objective, Person
 
@@ -218,9 +219,10 @@ def round_(no, proposer, decider, decision=D.PENDING, **fields) -> CatchballRoun
 
 def test_a_fresh_round_asks_its_decider_and_tells_its_proposer_where_it_went():
     b = ball([round_(1, APPROVER, OWNER)])
-    due = b.due()
+    due = b.due(created={101})
     assert [(d.send, d.to) for d in due] == [(Send.ASK, "U0MGR"), (Send.RECEIPT, "U0VP")]
-    assert {d.key for d in due} == {"catchball.ask:101", "catchball.receipt:101"}
+    assert {d.key for d in due} == {ask_key(101), "catchball.receipt:101"}
+    assert b.due() == []  # nothing changed: nothing to say
     assert b.kind(b.rounds[0]) == RoundKind.ANSWER and not b.is_change(b.rounds[0])
 
 
@@ -238,10 +240,10 @@ def test_a_counter_updates_the_old_dm_and_the_next_round_needs_no_receipt():
     )
     second = round_(2, OWNER, APPROVER, diff={"target": [2.0, 1.5]}, note="Q2")
     b = ball([first, second])
-    sends = [(d.send, d.round.round_no, d.key) for d in b.due()]
-    # Ana proposed round 1 and is asked round 2: her DM is the news, no separate notice.
+    sends = [(d.send, d.round.round_no, d.key) for d in b.due(created={102}, decided={101})]
+    # Ana proposed round 1 and is asked round 2: her DM is the news, no separate notice; round 1
+    # had its receipt when it was made.
     assert sends == [
-        (Send.RECEIPT, 1, "catchball.receipt:101"),
         (Send.OUTCOME, 1, "catchball.outcome:101:countered:2"),
         (Send.ASK, 2, "catchball.ask:102"),
     ]
@@ -262,14 +264,28 @@ def test_changes_requested_tells_the_proposer_and_a_revision_supersedes_the_dm_a
         reason="Aim higher",
     )
     b = ball([asked])
-    assert [(d.send, d.to) for d in b.due()][-2:] == [
+    assert [(d.send, d.to) for d in b.due(decided={101})] == [
         (Send.OUTCOME, "U0VP"),
         (Send.NOTICE, "U0MGR"),
     ]
     b.rounds.append(round_(2, OWNER, APPROVER, diff={}))
-    keys = {d.key for d in b.due()}
-    assert "catchball.outcome:101:changes_requested:2" in keys  # shows "superseded by round 2"
-    assert "catchball.receipt:102" in keys  # a revision is a new proposal: its proposer hears
+    keys = [d.key for d in b.due(created={102})]
+    assert keys == [
+        "catchball.outcome:101:changes_requested:2",  # shows "superseded by round 2"
+        ask_key(102),
+        "catchball.receipt:102",  # a revision is a new proposal: its proposer hears
+    ]
+
+
+def test_only_a_round_whose_dm_was_asked_has_an_outcome_to_show():
+    decided = round_(1, OWNER, APPROVER, D.APPROVED, decided_by_id=APPROVER, decided_at=WHEN)
+    b = ball([decided])
+    assert [d.send for d in b.due(decided={101})] == [Send.NOTICE]  # no DM to update
+    outcome = b.due(decided={101}, asked={101})
+    assert [(d.send, d.to, d.key) for d in outcome] == [
+        (Send.OUTCOME, "U0VP", "catchball.outcome:101:approved:0"),
+        (Send.NOTICE, "U0MGR", "catchball.notice:101"),
+    ]
 
 
 def test_a_decided_round_explains_itself_to_a_late_click():
@@ -288,4 +304,4 @@ def test_an_objective_that_existed_before_its_first_round_is_being_changed():
     assert not b.is_change(approved) and b.is_change(b.rounds[1])
     assert b.opens_run(b.rounds[1])
     # Approved at once for its own proposer: a receipt, and no notice.
-    assert [d.send for d in b.due() if d.round.round_no == 1] == [Send.RECEIPT]
+    assert [d.send for d in b.due(created={101})] == [Send.RECEIPT]

@@ -14,9 +14,10 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.forms import FormErrors
 from bot.scope import load_scope
 from handlers.catchball import read_counter, read_reason
-from storage import audit, objectives
+from storage import audit, objectives, outbox
+from storage.catchball import ask_key
 from storage.db import session_scope
-from storage.models import CatchballRound, Objective, Workspace
+from storage.models import CatchballRound, Objective, OutboxMessage, Workspace
 from storage.workspaces import find_person
 from tests.e2e.conftest import TEAM
 from tests.e2e.seed import small_plan
@@ -235,3 +236,43 @@ def test_the_counter_and_reason_modals_read_what_was_typed():
     with pytest.raises(FormErrors):
         read_reason({ids.FIELD_REASON: " "})
     assert read_reason({ids.FIELD_REASON: " ok "}) == "ok"
+
+
+def outbox_rows(engine) -> dict[str, OutboxMessage]:
+    with Session(engine) as session:
+        return {r.dedup_key: r for r in session.exec(select(OutboxMessage))}
+
+
+def test_each_change_queues_its_dms_in_its_own_transaction(plan):
+    submit(plan, "U0MGR", proposal())  # Mo proposes for himself: Ana decides
+    (first,) = rounds_of(plan, "AN1.2")
+    queued = outbox_rows(plan)
+    assert set(queued) == {ask_key(first.id), f"catchball.receipt:{first.id}"}
+    ask = queued[ask_key(first.id)]
+    assert (ask.method, ask.channel, ask.state) == ("chat.postMessage", "U0VP", "queued")
+    assert ask.payload[outbox.IF_UNREACHABLE]["channel"] == "U0MGR"  # told if Ana is unreachable
+
+    # A decision refused midway (no reason given) rolls its messages back with it.
+    with pytest.raises(InvalidInput):
+        move(plan, "U0VP", first.id, Move.REJECT)
+    assert set(outbox_rows(plan)) == set(queued)
+
+    move(plan, "U0VP", first.id, Move.REQUEST_CHANGES, reason="Aim higher")
+    rows = outbox_rows(plan)
+    outcome = rows[f"catchball.outcome:{first.id}:changes_requested:0"]
+    # Ana's DM is not sent yet: the update names its row, delivery fills in where it landed.
+    assert outcome.method == "chat.update" and outcome.channel == "U0VP"
+    assert outcome.payload[outbox.UPDATE_OF] == ask_key(first.id) and "ts" not in outcome.payload
+    assert rows[f"catchball.notice:{first.id}"].channel == "U0MGR"
+
+
+def test_a_round_whose_dm_the_old_code_recorded_is_updated_where_it_said(plan):
+    submit(plan, "U0MGR", proposal())
+    (first,) = rounds_of(plan, "AN1.2")
+    with session_scope(plan) as session:  # as DMs sent straight from the handler were kept
+        session.get(CatchballRound, first.id).dm_channel = "D0VP"
+        session.get(CatchballRound, first.id).dm_ts = "1700000000.000100"
+    move(plan, "U0VP", first.id, Move.APPROVE)
+    outcome = outbox_rows(plan)[f"catchball.outcome:{first.id}:approved:0"]
+    assert (outcome.payload["channel"], outcome.payload["ts"]) == ("D0VP", "1700000000.000100")
+    assert outbox.UPDATE_OF not in outcome.payload

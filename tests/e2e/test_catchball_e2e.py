@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from bot import ids
 from bot.slack_side import SlackSide
-from storage import audit
-from storage.models import CatchballRound, Objective
+from storage import audit, outbox
+from storage.catchball import ask_key
+from storage.models import CatchballRound, Objective, OutboxMessage
 from tests.e2e.conftest import visible
 from tests.e2e.seed import small_plan
 
@@ -106,6 +107,12 @@ def rounds(slack, ref: str) -> list[CatchballRound]:
                 .order_by(CatchballRound.round_no)
             )
         )
+
+
+def asked_dm(slack, round: CatchballRound) -> OutboxMessage:
+    """The outbox row of a round's decision DM, once delivered: where it landed."""
+    with Session(slack.engine) as session:
+        return outbox.by_key(session, workspace_id=round.workspace_id, dedup_key=ask_key(round.id))
 
 
 def objective(slack, ref: str) -> Objective | None:
@@ -225,7 +232,8 @@ def test_leader_proposes_owner_counters_leader_asks_changes_then_approves(slack)
     # Each DM with buttons was updated in place by chat.update, never re-posted.
     updated = {(c.args["channel"], c.args["ts"]) for c in slack.standin.calls_to("chat.update")}
     for r in rounds(slack, "AN1.2"):
-        assert (r.dm_channel, r.dm_ts) in updated
+        asked = asked_dm(slack, r)
+        assert asked.state == "sent" and (asked.result_channel, asked.result_ts) in updated
     with Session(slack.engine) as session:
         actions = [e.action for e in audit.entries(session, workspace_id=1)]
     assert actions.count("catchball.propose") == 3
@@ -306,6 +314,23 @@ def test_a_double_click_decides_once(slack):
     wait_dm_with(slack, "U0MGR", "approved")  # the notice follows the update of Ana's DM
     notices = [m for m in dms(slack, "U0MGR") if "approved" in m.text]
     assert len(notices) == 1 and len(slack.standin.calls_to("chat.update")) == 1
+    # Each went out as one outbox row, written with the decision that won.
+    with Session(slack.engine) as session:
+        sent = session.exec(
+            select(OutboxMessage.dedup_key, OutboxMessage.state).where(
+                OutboxMessage.dedup_key.startswith("catchball.")
+            )
+        ).all()
+    [round_] = rounds(slack, "AN1.2")
+    assert sorted(sent) == sorted(
+        (key, "sent")
+        for key in (
+            ask_key(round_.id),
+            f"catchball.receipt:{round_.id}",
+            f"catchball.outcome:{round_.id}:approved:0",
+            f"catchball.notice:{round_.id}",
+        )
+    )
 
 
 def test_a_click_on_a_round_that_was_answered_or_replaced_changes_nothing(slack):

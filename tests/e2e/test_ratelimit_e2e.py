@@ -1,8 +1,9 @@
 """429 with Retry-After on the Web API methods the app calls while answering people.
 
 The outbox's own methods (chat.postMessage, chat.update, conversations.history/replies) are
-covered in tests/delivery. Here: views.open, views.publish, users.info and a DM sent straight
-from a handler. Each is refused once with Retry-After, waited out, and done exactly once.
+covered in tests/delivery. Here: views.open, views.publish, users.info and a catchball DM, which
+the handler has delivered right after its commit. Each is refused once with Retry-After, waited
+out, and done exactly once.
 """
 
 from __future__ import annotations

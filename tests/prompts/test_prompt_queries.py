@@ -13,6 +13,7 @@ from schedules.jobs import queue_monthly_prompts, send_reminders
 from storage.db import session_scope
 from storage.models import ActionItem, CheckInPrompt, OutboxMessage, Workspace
 from storage.models.review import PromptState
+from storage.prompts import CHECKIN, open_prompts
 from tests import factories as f
 
 DUE = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -92,3 +93,62 @@ def test_queries_do_not_grow_with_the_number_of_owners(engine: Engine):
     assert queue_counts[0] == queue_counts[1], queue_counts
     # 600 posts (reminders and escalations) are two INSERTs of up to 500 rows instead of one.
     assert remind_counts[1] == remind_counts[0] + 1, remind_counts
+
+
+def test_open_prompts_serves_check_ins_and_hansei_each_with_its_own_idea_of_reminded_today(
+    session: Session,
+):
+    """One query for both kinds: a check-in reminder today holds a hansei reminder back, a hansei
+    reminder does not hold a check-in one back; each kind sees only its own prompts."""
+    ws = f.workspace(session, "T0KINDS")
+    boss = f.person(session, ws, "U0BOSS")
+    owner = f.person(session, ws, "U0OWNER", manager_id=boss.id)
+    sent = DUE - timedelta(days=8)
+    rows = {
+        (kind, period): CheckInPrompt(
+            workspace_id=ws.id,
+            person_id=owner.id,
+            period=period,
+            kind=kind,
+            state=PromptState.SENT.value,
+            due_at=sent,
+            sent_at=sent,
+        )
+        for kind, period in ((CHECKIN, "2027-02"), ("hansei", "2026"))
+    }
+    session.add_all(rows.values())
+    session.flush()
+    window = {
+        "remind_before": DUE - timedelta(days=3),
+        "escalate_before": DUE - timedelta(days=7),
+        "reminded_since": DUE - timedelta(days=1),
+    }
+
+    def found(kind: str, periods: list[str], recent_kinds):
+        return open_prompts(
+            session,
+            workspace_id=ws.id,
+            kind=kind,
+            periods=periods,
+            recent_kinds=recent_kinds,
+            **window,
+        )
+
+    [checkin] = found(CHECKIN, ["2027-02", "2026"], (CHECKIN,))
+    [hansei] = found("hansei", ["2026", "2027-02"], None)
+    assert (checkin.period, hansei.year) == ("2027-02", 2026)
+    assert checkin.manager_user_id == "U0BOSS" and not checkin.reminded_recently
+    assert not hansei.reminded_recently
+
+    rows[("hansei", "2026")].reminded_at = DUE - timedelta(hours=1)
+    session.flush()
+    [checkin] = found(CHECKIN, ["2027-02"], (CHECKIN,))
+    assert not checkin.reminded_recently  # a hansei reminder does not hold a check-in one back
+    [hansei] = found("hansei", ["2026"], None)
+    assert hansei.reminded_at is not None and hansei.escalated_at is None  # still due escalation
+
+    rows[("hansei", "2026")].reminded_at = None
+    rows[(CHECKIN, "2027-02")].reminded_at = DUE - timedelta(hours=1)
+    session.flush()
+    [hansei] = found("hansei", ["2026"], None)
+    assert hansei.reminded_recently  # a check-in reminder today holds the hansei one back
