@@ -37,11 +37,8 @@ class CarryoverResult:
     started: bool  # False: someone had started it already
     by: str | None = None
     at: datetime | None = None
-    drafts: list[int] = field(default_factory=list)  # new objective ids
     refs: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # refs that could not be carried
-    # The closing reply's update (it says who started next year) is queued.
-    closing_queued: bool = False
 
 
 def start(session: Session, scope: Scope, *, year: int, now: datetime) -> CarryoverResult:
@@ -81,7 +78,6 @@ def start(session: Session, scope: Scope, *, year: int, now: datetime) -> Carryo
             note=f"Carried over from {source.ref} (FY{year}): {item.get('reason') or 'missed'}",
             now=now,
         )
-        result.drafts.append(draft.id)
         result.refs.append(draft.ref)
     audit.record(
         session,
@@ -93,18 +89,18 @@ def start(session: Session, scope: Scope, *, year: int, now: datetime) -> Carryo
         before={"year": year},
         after={"year": year + 1, "drafts": result.refs, "skipped": result.skipped},
     )
-    result.closing_queued = _update_closing(session, reflection, result)
+    _update_closing(session, reflection, result)
     return result
 
 
-def _update_closing(session: Session, reflection: Reflection, result: CarryoverResult) -> bool:
+def _update_closing(session: Session, reflection: Reflection, result: CarryoverResult) -> None:
     """Queue the closing reply's update in place (in this transaction): who started next year.
 
-    False when the closing reply was never posted (nothing to update).
+    Nothing when the closing reply was never posted.
     """
     closing = _closing(session, reflection)
     if closing is None or not closing.get("ts"):
-        return False
+        return
     content = render.closing_started(
         closing, by=result.by or "", at=result.at, year=result.year, refs=result.refs
     )
@@ -115,7 +111,6 @@ def _update_closing(session: Session, reflection: Reflection, result: CarryoverR
         method=UPDATE,
         payload={"channel": closing["channel"], "ts": closing["ts"], **content},
     )
-    return True
 
 
 def _closing(session: Session, reflection: Reflection) -> dict[str, Any] | None:

@@ -14,6 +14,7 @@ Bolt runs every lazy listener on one executor. Ours are of two kinds:
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -105,14 +106,17 @@ class RoutedLazyRunner(LazyListenerRunner):
 class LeanListenerRunner(ThreadListenerRunner):
     """Bolt's listener runner, minus one deep copy per lazy listener on the ack path.
 
-    Bolt hands each lazy listener `deepcopy(request.to_copyable())`; `to_copyable()` is already a
-    fresh request (the body parsed again from the raw body, the context's own values copied,
-    the standard ones read-only), so the deep copy of it only spent CPU: about a sixth of
-    each `/hoshin` ack's (tests/security/test_ack_pool.py checks what the copy carries).
+    Bolt hands each lazy listener `deepcopy(request.to_copyable())`; over HTTP `to_copyable()`
+    is already a fresh request (the body parsed again from the raw body, the context's own
+    values copied, the standard ones read-only), so the deep copy of it only spent CPU: about
+    a sixth of each `/hoshin` ack's. On Socket Mode it keeps the envelope's body, which is
+    copied here (tests/security/test_ack_pool.py checks what the copy carries, on both).
     """
 
     def _build_lazy_request(self, request: BoltRequest, lazy_func_name: str) -> BoltRequest:
         copied = request.to_copyable()
+        if copied.body is request.body:  # Socket Mode: the envelope's dict, not parsed again
+            copied.body = copy.deepcopy(request.body)
         copied.lazy_only = True
         copied.lazy_function_name = lazy_func_name
         copied.context["listener_runner"] = self

@@ -7,7 +7,6 @@ import logging
 import threading
 import time
 import uuid
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -46,15 +45,7 @@ class Leadership(Protocol):
 
 
 def create_web_app(app: App, engine: Engine, *, leadership: Leadership | None = None) -> Starlette:
-    # From the first byte read to the ack written, a request counts as being acked: answers
-    # wait for none to be (bot.lazy.AckGate; Hoshin's app has one, a bare Bolt app does not).
-    gate = getattr(app, "ack_gate", None)
-
     async def slack_events(request: Request) -> Response:
-        with gate.acking() if gate is not None else nullcontext():
-            return await _slack_event(request)
-
-    async def _slack_event(request: Request) -> Response:
         started = time.perf_counter()
         body = await request.body()
         try:

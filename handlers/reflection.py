@@ -12,7 +12,7 @@ from bot import reflection_post as posting
 from bot.blocks import reflection_post as blocks
 from bot.context import ReflectionRef
 from bot.errors import InvalidInput
-from bot.scope import Scope, load_scope
+from bot.scope import Scope, load_scope_for
 from bot.services import Services
 from handlers.errors import answers_privately, reply_privately
 from storage.db import session_scope
@@ -28,8 +28,7 @@ def register(app: App, services: Services, _registry: object = None) -> None:
         ack()
 
     def scope_for(session, body: dict[str, Any], ref: ReflectionRef) -> Scope:
-        team = (body.get("team") or {}).get("id") or body.get("team_id") or ""
-        scope = load_scope(session, team_id=team, user_id=body["user"]["id"])
+        scope = load_scope_for(session, body)
         if scope.workspace.id != ref.workspace_id:
             raise InvalidInput("That button belongs to another workspace's reflection.")
         return scope

@@ -2,11 +2,13 @@
 under a burst acks never queue behind slow answers, nor modals (whose trigger_id expires);
 answers wait until no request is being acked."""
 
+import copy
 import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from slack_bolt.request import BoltRequest
 
 from bot import app as composition
@@ -106,10 +108,16 @@ def test_the_runner_holds_answers_at_the_gate_but_never_interactions():
         assert ran["answer"].wait(5)
 
 
-def test_a_lazy_listener_gets_a_request_of_its_own(engine):
+HTTP_BODY = "command=%2Fhoshin&text=status&team_id=T1&user_id=U1"
+SOCKET_BODY = {"command": "/hoshin", "text": "status", "team_id": "T1", "user_id": "U1"}
+
+
+@pytest.mark.parametrize("mode", ["http", "socket_mode"])
+def test_a_lazy_listener_gets_a_request_of_its_own(engine, mode):
     runner = make_app(engine)._listener_runner
     assert isinstance(runner, lazy.LeanListenerRunner)
-    request = BoltRequest(body="command=%2Fhoshin&text=status&team_id=T1&user_id=U1")
+    body = HTTP_BODY if mode == "http" else copy.deepcopy(SOCKET_BODY)
+    request = BoltRequest(body=body, mode=mode)
     request.context["team_id"] = "T1"
     request.context["found"] = {"objectives": ["AN1"]}  # a value a middleware might add
 
@@ -119,6 +127,8 @@ def test_a_lazy_listener_gets_a_request_of_its_own(engine):
     assert copied.context["listener_runner"] is runner
     assert copied.context.team_id == "T1"
     assert copied.body == request.body and copied.body is not request.body
+    copied.body["text"] = "changed by the lazy listener"
+    assert request.body["text"] == "status"
     assert copied.context["found"] == request.context["found"]
     copied.context["found"]["objectives"].append("AN2")
     assert request.context["found"] == {"objectives": ["AN1"]}
