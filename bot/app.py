@@ -18,7 +18,7 @@ from bot.lazy import (
     RoutedLazyRunner,
 )
 from bot.logs import ContextThreadPool, current_context, log_context, quiet
-from bot.services import Services
+from bot.services import ReviewPoster, Services
 from bot.slack_client import make_web_client
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,12 @@ class HoshinApp(App):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.ack_gate = AckGate()
+        self.review_poster: ReviewPoster | None = None
+
+    def close(self) -> None:
+        """Stop the work the app does in the background (the review poster's thread)."""
+        if self.review_poster is not None:
+            self.review_poster.stop()
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         # HTTP and Socket Mode both come through here; lazy work starts during the dispatch
@@ -51,9 +57,9 @@ def create_app(services: Services, *, client: WebClient | None = None) -> Hoshin
     settings = services.settings
     settings.require("slack_bot_token", "slack_signing_secret")
     if services.review_poster is None:
-        from schedules.review_poster import ReviewPoster
+        from schedules.review_poster import ReviewPoster as Poster
 
-        services = replace(services, review_poster=ReviewPoster(services))
+        services = replace(services, review_poster=Poster(services))
     app = HoshinApp(
         client=client or make_web_client(settings),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
@@ -85,6 +91,7 @@ def create_app(services: Services, *, client: WebClient | None = None) -> Hoshin
             next()
 
     app.registry = register_all(app, services)  # type: ignore[attr-defined]
+    app.review_poster = services.review_poster  # its thread is stopped with the app (close)
 
     @app.error
     def on_error(error, body, logger) -> None:

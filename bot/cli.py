@@ -63,20 +63,27 @@ def run(use_http: bool, host: str, port: int, health_port: int | None) -> None:
     except SettingsError as exc:
         hint = " (or run with --http)" if "APP_TOKEN" in str(exc) else ""
         raise click.ClickException(f"{exc}{hint}") from exc
+    from dataclasses import replace
+
     from schedules.leader import LeaderElection
+    from schedules.review_poster import ReviewPoster
     from schedules.scheduler import JobContext, Scheduler
 
     engine = _engine(settings)
     upgrade(engine)
     services = Services(settings=settings, engine=engine, clock=SystemClock())
-    app = create_app(services)
+    # The deliver job and the posts sent right after a click share one pacer: together they
+    # stay within what Slack grants, a channel's posts a second apart whoever sends them.
+    jobs = JobContext(services)
+    poster = ReviewPoster(services, limits=jobs.limits, pacer=jobs.pacer)
+    app = create_app(replace(services, review_poster=poster))
     # SIGTERM ends the process through `finally`, so the scheduler stops cleanly and the lease
     # is released. In HTTP mode uvicorn catches the signal first, stops accepting connections,
     # finishes the requests in flight, and raises it again to this handler.
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     # Every instance serves Slack; only the holder of the scheduler lease runs the jobs.
     election = LeaderElection(engine)
-    scheduler = Scheduler(JobContext(services), leader=election)
+    scheduler = Scheduler(jobs, leader=election)
     election.on_elected = scheduler.wake
     election.start()
     scheduler.start()
@@ -107,6 +114,7 @@ def run(use_http: bool, host: str, port: int, health_port: int | None) -> None:
         # Stop first (the Slack call in flight finishes, the rest stays queued), then hand the
         # lease over so that a follower takes over at once rather than after its expiry.
         scheduler.stop()
+        app.close()
         election.stop(release=True)
         logging.getLogger(__name__).info("stopped")
 

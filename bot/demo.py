@@ -95,7 +95,10 @@ def play_demo(out_dir: Path) -> DemoYear:
     clock = ManualClock(DEMO_START)
     limits = limits_from(settings).scaled(DEMO_SPEED)
     services = Services(settings=settings, engine=engine, clock=clock)
-    services = replace(services, review_poster=ReviewPoster(services, limits=limits))
+    jobs = JobContext(services, limits=limits)  # one pacer for the jobs and the app's posts
+    services = replace(
+        services, review_poster=ReviewPoster(services, limits=limits, pacer=jobs.pacer)
+    )
     app = create_app(services)
     server = start_http_in_background(app, engine)
     sender = SlackSender(
@@ -105,13 +108,14 @@ def play_demo(out_dir: Path) -> DemoYear:
         transcript = _play(sender, standin, rows, people, workspace, names, report)
         _play_catchball(transcript, SlackSide(sender, standin), clock, rows, people, channel_names)
         ui = SlackSide(sender, standin)
-        year = _year(transcript, ui, JobContext(services, limits=limits), channel_names)
+        year = _year(transcript, ui, jobs, channel_names)
         play_year(year)
         play_year_end(year, out_dir)
         (out_dir / "review-threads.md").write_text(review_threads(year), encoding="utf-8")
         _in_numbers(transcript, standin)
     finally:
         server.stop()
+        app.close()
         standin.stop()
     (out_dir / "plan-export.yaml").write_text(
         export_plan(engine, team_id=team_id), encoding="utf-8"

@@ -18,7 +18,9 @@ class ReviewPoster(Protocol):
 
     def after(
         self, workspace_id: int, thread_ids: Iterable[int] = (), *, wait: bool = False
-    ) -> None: ...
+    ) -> bool: ...
+
+    def stop(self, timeout: float = 10.0) -> bool: ...
 
 
 @dataclass(frozen=True)

@@ -108,11 +108,11 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
                 session, workspace_id=scope.workspace.id, channel=channel
             )
             workspace_id = scope.workspace.id
-        poster.after(workspace_id, released.thread_ids, wait=True)
+        # Waits (a few seconds at most) so that the answer can say whether the posts went.
+        posted = poster.after(workspace_id, released.thread_ids, wait=True)
         reason = review.held_reason(engine, workspace_id=workspace_id, channel=channel)
-        reply_privately(
-            body, client, respond, review_blocks.retry_answer(channel, reason, released.rows)
-        )
+        answer = review_blocks.retry_answer(channel, reason, released.rows, posted=posted)
+        reply_privately(body, client, respond, answer)
 
     app.action(ids.ACTION_REVIEW_RETRY)(ack=acknowledge, lazy=[retry])
 

@@ -35,7 +35,7 @@ def register(app: App, services: Services, _registry: object = None) -> None:
 
     def deliver(workspace_id: int, *, wait: bool) -> None:
         if poster is not None:
-            poster.after(workspace_id, wait=wait)  # sends what is queued, this workspace's first
+            poster.after(workspace_id, wait=wait)  # sends what is queued, on the poster's thread
 
     # ---- Try again on a reflection that stopped (held in its channel, or a part failed) ------
 

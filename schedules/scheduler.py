@@ -26,7 +26,7 @@ from bot.services import Services
 from schedules.delivery import Deliverer, limits_from, make_delivery_client
 from schedules.hansei import run_hansei_prompts
 from schedules.jobs import DeliverReport, JobReport, deliver, queue_monthly_prompts, send_reminders
-from schedules.ratelimit import DeliveryLimits
+from schedules.ratelimit import DeliveryLimits, Pacer
 from schedules.reflection_job import follow_delivery, run_annual_reflection
 
 log = logging.getLogger(__name__)
@@ -41,12 +41,19 @@ class JobContext:
     """What the jobs of one process share: the services and one deliverer."""
 
     def __init__(
-        self, services: Services, *, limits: DeliveryLimits | None = None, operator: bool = False
+        self,
+        services: Services,
+        *,
+        limits: DeliveryLimits | None = None,
+        operator: bool = False,
+        pacer: Pacer | None = None,
     ) -> None:
         self.services = services
         # `hoshin jobs run`: one job, now, alone in its process (nothing else delivers).
         self.operator = operator
         self.limits = limits or limits_from(services.settings)
+        # Slack's budget as this process spends it: the app's ReviewPoster takes the same one.
+        self.pacer = pacer or Pacer(self.limits)
         self._lock = threading.Lock()
         self._deliverer: Deliverer | None = None
         # Asked by a delivery run before each new call (the scheduler sets it: leading, not
@@ -68,6 +75,7 @@ class JobContext:
                 self.services.settings.require("slack_bot_token")
                 client = make_delivery_client(self.services.settings)
                 self._deliverer = Deliverer(self.engine, client, self.clock, limits=self.limits)
+                self._deliverer.pacer = self.pacer
                 self._deliverer.keep_going = lambda: self.keep_going()
             return self._deliverer
 

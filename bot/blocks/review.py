@@ -231,10 +231,12 @@ def held_alert(channel: str, reason: str, *, retry_value: str) -> Message:
     )
 
 
-def retry_answer(channel: str, reason: str | None, released: int) -> str:
-    """What an admin's Try again click did."""
+def retry_answer(channel: str, reason: str | None, released: int, *, posted: bool = True) -> str:
+    """What an admin's Try again click did (`posted`: the delivery run finished meanwhile)."""
     if not released and reason is None:
         return f"Nothing was waiting for <#{channel}>: the review thread is up to date."
+    if reason is None and not posted:
+        return f":hourglass_flowing_sand: Posting: the review thread in <#{channel}> is on its way."
     if reason is None:
         return f":white_check_mark: Posted: the review thread in <#{channel}> is up to date."
     why = REASON_WORDS.get(reason, reason)

@@ -134,6 +134,7 @@ def bed(database_url: str, *, socket_mode: bool = False) -> Iterator[SlackBed]:
             handler.client.auto_reconnect_enabled = False
             threading.Thread(target=handler.close, daemon=True).start()
         server.stop()
+        app.close()
         standin.stop()
         engine.dispose()
 

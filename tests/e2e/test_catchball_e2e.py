@@ -314,15 +314,19 @@ def test_a_double_click_decides_once(slack):
     wait_dm_with(slack, "U0MGR", "approved")  # the notice follows the update of Ana's DM
     notices = [m for m in dms(slack, "U0MGR") if "approved" in m.text]
     assert len(notices) == 1 and len(slack.standin.calls_to("chat.update")) == 1
-    # Each went out as one outbox row, written with the decision that won.
-    with Session(slack.engine) as session:
-        sent = session.exec(
-            select(OutboxMessage.dedup_key, OutboxMessage.state).where(
-                OutboxMessage.dedup_key.startswith("catchball.")
-            )
-        ).all()
+
+    # Each went out as one outbox row, written with the decision that won (a row is marked
+    # sent just after its post reached Slack: the deliverer's thread may still be recording it).
+    def sent():
+        with Session(slack.engine) as session:
+            return session.exec(
+                select(OutboxMessage.dedup_key, OutboxMessage.state).where(
+                    OutboxMessage.dedup_key.startswith("catchball.")
+                )
+            ).all()
+
     [round_] = rounds(slack, "AN1.2")
-    assert sorted(sent) == sorted(
+    expected = sorted(
         (key, "sent")
         for key in (
             ask_key(round_.id),
@@ -331,6 +335,8 @@ def test_a_double_click_decides_once(slack):
             f"catchball.notice:{round_.id}",
         )
     )
+    slack.standin.wait_for(lambda _: sorted(sent()) == expected, 10)
+    assert sorted(sent()) == expected
 
 
 def test_a_click_on_a_round_that_was_answered_or_replaced_changes_nothing(slack):
