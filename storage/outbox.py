@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 UPDATE_OF = "hoshin_update_of"
 # - a post to a person may carry the post (a payload) to make instead if they can't be reached.
 IF_UNREACHABLE = "hoshin_if_unreachable"
+# A row held because Slack may have posted it and its history could not be read: its last_error
+# starts so, and releasing it means looking for it again, never sending it blindly.
+IN_DOUBT_PREFIX = "in_doubt:"
 _CHANNEL_MAX = 32
 TABLE = OutboxMessage.__table__
 T = TABLE.c
@@ -331,11 +334,19 @@ def _settle_channel(
 
 
 def release_channel(session: Session, *, workspace_id: int, channel: str) -> int:
-    """Once an admin fixed the channel (invited the bot...): its held rows go out again."""
+    """Once an admin fixed the channel (invited the bot...): its held rows go out again.
+
+    A row held in doubt (it may have been posted) is looked for first, at once: it is sent
+    again only if it is certainly not there.
+    """
+    in_doubt = T.last_error.startswith(IN_DOUBT_PREFIX, autoescape=True)
     result = session.execute(
         update(TABLE)
         .where(T.workspace_id == workspace_id, T.channel == channel, T.state == OutboxState.HELD)
-        .values(state=OutboxState.QUEUED, not_before=EPOCH)
+        .values(
+            state=case((in_doubt, OutboxState.IN_DOUBT.value), else_=OutboxState.QUEUED.value),
+            not_before=EPOCH,
+        )
     )
     return result.rowcount
 
