@@ -22,7 +22,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # - a chat.update of a post enqueued earlier names that post's dedup key; delivery fills in its
 #   channel and ts once it is sent, so the update can be written before the post has gone out;
 UPDATE_OF = "hoshin_update_of"
-# - a post to a person may carry the post (a payload) to make instead if they can't be reached.
+# - a post to a person may carry the post (a payload) to make instead if it cannot be delivered:
+#   queued, once per row, whenever the row fails or is held (`_tell_instead`).
 IF_UNREACHABLE = "hoshin_if_unreachable"
 # A row held because Slack may have posted it and its history could not be read: its last_error
 # starts so, and releasing it means looking for it again, never sending it blindly.
@@ -284,28 +285,15 @@ def mark_in_doubt(session: Session, *, message_id: int, until: datetime, error: 
 
 
 # Holding and failing count a stop (`stops`): what an admin is told about, once per stop.
+# Either also queues the post a row carries for when it cannot be delivered (IF_UNREACHABLE).
 
 
 def hold(session: Session, *, message_id: int, reason: str) -> bool:
-    return _settle(
-        session,
-        message_id,
-        (OutboxState.QUEUED, *_OPEN),
-        state=OutboxState.HELD,
-        last_error=reason,
-        stops=T.stops + 1,
-    )
+    return _stop(session, T.id == message_id, OutboxState.HELD, reason) == 1
 
 
 def fail(session: Session, *, message_id: int, error: str) -> bool:
-    return _settle(
-        session,
-        message_id,
-        (OutboxState.QUEUED, *_OPEN),
-        state=OutboxState.FAILED,
-        last_error=error,
-        stops=T.stops + 1,
-    )
+    return _stop(session, T.id == message_id, OutboxState.FAILED, error) == 1
 
 
 def hold_channel(session: Session, *, workspace_id: int, channel: str, reason: str) -> int:
@@ -321,16 +309,41 @@ def fail_channel(session: Session, *, workspace_id: int, channel: str, error: st
 def _settle_channel(
     session: Session, workspace_id: int, channel: str, state: str, error: str
 ) -> int:
-    result = session.execute(
+    where = and_(T.workspace_id == workspace_id, T.channel == channel)
+    return _stop(session, where, state, error, states=(OutboxState.QUEUED,))
+
+
+def _stop(
+    session: Session,
+    where,
+    state: str,
+    error: str,
+    *,
+    states: tuple[str, ...] = (OutboxState.QUEUED, *_OPEN),
+) -> int:
+    """Hold or fail the rows `where` finds in `states`; returns how many it stopped."""
+    rows = session.execute(
         update(TABLE)
-        .where(
-            T.workspace_id == workspace_id,
-            T.channel == channel,
-            T.state == OutboxState.QUEUED,
-        )
+        .where(where, T.state.in_(states))
         .values(state=state, last_error=error, stops=T.stops + 1)
-    )
-    return result.rowcount
+        .returning(T.id, T.workspace_id, T.payload)
+    ).all()
+    for row in rows:
+        _tell_instead(session, row.id, row.workspace_id, row.payload or {})
+    return len(rows)
+
+
+def _tell_instead(session: Session, message_id: int, workspace_id: int, payload: dict) -> None:
+    """The post a stopped row carries for who should hear it did not arrive: queued once."""
+    instead = payload.get(IF_UNREACHABLE)
+    if isinstance(instead, dict):
+        enqueue(
+            session,
+            workspace_id=workspace_id,
+            dedup_key=f"outbox-unreachable:{message_id}",
+            method="chat.postMessage",
+            payload=instead,
+        )
 
 
 def release_channel(session: Session, *, workspace_id: int, channel: str) -> int:
