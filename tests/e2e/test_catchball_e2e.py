@@ -314,15 +314,21 @@ def test_a_double_click_decides_once(slack):
     wait_dm_with(slack, "U0MGR", "approved")  # the notice follows the update of Ana's DM
     notices = [m for m in dms(slack, "U0MGR") if "approved" in m.text]
     assert len(notices) == 1 and len(slack.standin.calls_to("chat.update")) == 1
-    # Each went out as one outbox row, written with the decision that won.
-    with Session(slack.engine) as session:
-        sent = session.exec(
-            select(OutboxMessage.dedup_key, OutboxMessage.state).where(
-                OutboxMessage.dedup_key.startswith("catchball.")
+
+    # Each went out as one outbox row, written with the decision that won (the DM can show
+    # before its row is marked sent: the deliverer records it right after the call).
+    def rows(_=None):
+        with Session(slack.engine) as session:
+            return sorted(
+                session.exec(
+                    select(OutboxMessage.dedup_key, OutboxMessage.state).where(
+                        OutboxMessage.dedup_key.startswith("catchball.")
+                    )
+                ).all()
             )
-        ).all()
+
     [round_] = rounds(slack, "AN1.2")
-    assert sorted(sent) == sorted(
+    expected = sorted(
         (key, "sent")
         for key in (
             ask_key(round_.id),
@@ -331,6 +337,7 @@ def test_a_double_click_decides_once(slack):
             f"catchball.notice:{round_.id}",
         )
     )
+    assert slack.standin.wait_for(lambda _: rows() == expected, 10), rows()
 
 
 def test_a_click_on_a_round_that_was_answered_or_replaced_changes_nothing(slack):
