@@ -354,6 +354,12 @@ class Deliverer(Outcomes):
             elif finding.found == Found.TOKEN:
                 self._suspend(session, row.workspace_id, finding.error or "token")
             else:
-                self._hold(session, row.id, row.workspace_id, None, finding.error or "in_doubt")
+                self._hold(
+                    session,
+                    row.id,
+                    row.workspace_id,
+                    None,
+                    finding.error or f"{outbox.IN_DOUBT_PREFIX}unknown",
+                )
                 self._bump("held")
         log.info("outbox %d in doubt: %s", row.id, finding.found)

@@ -14,6 +14,7 @@ from schedules.ratelimit import DeliveryLimits
 from schedules.slack_answers import CREATING_METHODS, Answer, Verdict, is_person
 from storage import outbox
 from storage.db import session_scope
+from storage.outbox import IN_DOUBT_PREFIX as IN_DOUBT
 from storage.outbox import DoubtfulMessage
 
 EVENT_TYPE = "hoshin_outbox"
@@ -90,7 +91,7 @@ class DoubtResolver:
             if finding is not None:
                 return finding
         if not conversation:
-            return Finding(Found.HOLD, error="in_doubt:no_channel")
+            return Finding(Found.HOLD, error=f"{IN_DOUBT}no_channel")
         return self._search(row, conversation)
 
     def _dm_channel(self, row: DoubtfulMessage) -> tuple[str | None, Finding | None]:
@@ -145,7 +146,7 @@ class DoubtResolver:
             if not cursor:
                 return Finding(Found.ABSENT)
             params["cursor"] = cursor
-        return Finding(Found.HOLD, error="in_doubt:history_too_long")
+        return Finding(Found.HOLD, error=f"{IN_DOUBT}history_too_long")
 
     def _lookup_failed(self, answer: Answer) -> Finding:
         if answer.verdict == Verdict.RATE_LIMITED:
@@ -160,4 +161,4 @@ class DoubtResolver:
             return Finding(Found.ABSENT)  # a deactivated person: the resend settles it
         # not_in_channel on history (chat:write.public posts without membership), a missing
         # history scope...: the post may be there and we cannot see it.
-        return Finding(Found.HOLD, error=f"in_doubt:{answer.error}")
+        return Finding(Found.HOLD, error=f"{IN_DOUBT}{answer.error}")

@@ -160,16 +160,8 @@ class Outcomes:
             self._report.held_channels.append((workspace_id, channel, reason))
 
     def _unreachable(self, session, row: ClaimedMessage, user_id: str | None, error: str) -> None:
+        # Failing a row (here and with its channel) queues its IF_UNREACHABLE post, if any.
         outbox.fail(session, message_id=row.id, error=error)
-        instead = row.payload.get(outbox.IF_UNREACHABLE)
-        if isinstance(instead, dict):  # who should hear that it did not arrive
-            outbox.enqueue(
-                session,
-                workspace_id=row.workspace_id,
-                dedup_key=f"outbox-unreachable:{row.id}",
-                method="chat.postMessage",
-                payload=instead,
-            )
         if not row.channel or not user_id:
             return
         outbox.fail_channel(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -22,8 +22,12 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # - a chat.update of a post enqueued earlier names that post's dedup key; delivery fills in its
 #   channel and ts once it is sent, so the update can be written before the post has gone out;
 UPDATE_OF = "hoshin_update_of"
-# - a post to a person may carry the post (a payload) to make instead if they can't be reached.
+# - a post to a person may carry the post (a payload) to make instead if it cannot be delivered:
+#   queued, once per row, whenever the row fails or is held (`_tell_instead`).
 IF_UNREACHABLE = "hoshin_if_unreachable"
+# A row held because Slack may have posted it and its history could not be read: its last_error
+# starts so, and releasing it means looking for it again, never sending it blindly.
+IN_DOUBT_PREFIX = "in_doubt:"
 _CHANNEL_MAX = 32
 TABLE = OutboxMessage.__table__
 T = TABLE.c
@@ -281,28 +285,15 @@ def mark_in_doubt(session: Session, *, message_id: int, until: datetime, error: 
 
 
 # Holding and failing count a stop (`stops`): what an admin is told about, once per stop.
+# Either also queues the post a row carries for when it cannot be delivered (IF_UNREACHABLE).
 
 
 def hold(session: Session, *, message_id: int, reason: str) -> bool:
-    return _settle(
-        session,
-        message_id,
-        (OutboxState.QUEUED, *_OPEN),
-        state=OutboxState.HELD,
-        last_error=reason,
-        stops=T.stops + 1,
-    )
+    return _stop(session, T.id == message_id, OutboxState.HELD, reason) == 1
 
 
 def fail(session: Session, *, message_id: int, error: str) -> bool:
-    return _settle(
-        session,
-        message_id,
-        (OutboxState.QUEUED, *_OPEN),
-        state=OutboxState.FAILED,
-        last_error=error,
-        stops=T.stops + 1,
-    )
+    return _stop(session, T.id == message_id, OutboxState.FAILED, error) == 1
 
 
 def hold_channel(session: Session, *, workspace_id: int, channel: str, reason: str) -> int:
@@ -318,24 +309,57 @@ def fail_channel(session: Session, *, workspace_id: int, channel: str, error: st
 def _settle_channel(
     session: Session, workspace_id: int, channel: str, state: str, error: str
 ) -> int:
-    result = session.execute(
+    where = and_(T.workspace_id == workspace_id, T.channel == channel)
+    return _stop(session, where, state, error, states=(OutboxState.QUEUED,))
+
+
+def _stop(
+    session: Session,
+    where,
+    state: str,
+    error: str,
+    *,
+    states: tuple[str, ...] = (OutboxState.QUEUED, *_OPEN),
+) -> int:
+    """Hold or fail the rows `where` finds in `states`; returns how many it stopped."""
+    rows = session.execute(
         update(TABLE)
-        .where(
-            T.workspace_id == workspace_id,
-            T.channel == channel,
-            T.state == OutboxState.QUEUED,
-        )
+        .where(where, T.state.in_(states))
         .values(state=state, last_error=error, stops=T.stops + 1)
-    )
-    return result.rowcount
+        .returning(T.id, T.workspace_id, T.payload)
+    ).all()
+    for row in rows:
+        _tell_instead(session, row.id, row.workspace_id, row.payload or {})
+    return len(rows)
+
+
+def _tell_instead(session: Session, message_id: int, workspace_id: int, payload: dict) -> None:
+    """The post a stopped row carries for who should hear it did not arrive: queued once."""
+    instead = payload.get(IF_UNREACHABLE)
+    if isinstance(instead, dict):
+        enqueue(
+            session,
+            workspace_id=workspace_id,
+            dedup_key=f"outbox-unreachable:{message_id}",
+            method="chat.postMessage",
+            payload=instead,
+        )
 
 
 def release_channel(session: Session, *, workspace_id: int, channel: str) -> int:
-    """Once an admin fixed the channel (invited the bot...): its held rows go out again."""
+    """Once an admin fixed the channel (invited the bot...): its held rows go out again.
+
+    A row held in doubt (it may have been posted) is looked for first, at once: it is sent
+    again only if it is certainly not there.
+    """
+    in_doubt = T.last_error.startswith(IN_DOUBT_PREFIX, autoescape=True)
     result = session.execute(
         update(TABLE)
         .where(T.workspace_id == workspace_id, T.channel == channel, T.state == OutboxState.HELD)
-        .values(state=OutboxState.QUEUED, not_before=EPOCH)
+        .values(
+            state=case((in_doubt, OutboxState.IN_DOUBT.value), else_=OutboxState.QUEUED.value),
+            not_before=EPOCH,
+        )
     )
     return result.rowcount
 

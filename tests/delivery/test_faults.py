@@ -161,3 +161,35 @@ def test_a_429_in_a_thread_does_not_reorder_its_replies(rig: Rig):
     assert report.rate_limited == 1 and report.sent == 5
     texts = [m.text for m in rig.standin.messages("C0REVIEW") if m.thread_ts == parent]
     assert texts == ["AN0", "AN1", "AN2", "AN3", "AN4"]
+
+
+@pytest.mark.parametrize("posted", [True, False], ids=["posted", "not_posted"])
+def test_a_reply_held_in_doubt_is_looked_for_again_when_released_never_resent_blindly(
+    rig: Rig, posted: bool
+):
+    parent = rig.client().chat_postMessage(channel="C0REVIEW", text="Review 2027-03")["ts"]
+    [reply] = rig.enqueue(
+        "chat.postMessage", [{"channel": "C0REVIEW", "thread_ts": parent, "text": "AN1"}], "reply"
+    )
+    if posted:  # Slack posts it, but answers after the client gave up
+        rig.standin.inject("chat.postMessage", delay=0.6, apply=True, times=1)
+    else:  # the connection is cut before Slack acts on it
+        rig.standin.inject("chat.postMessage", drop=True, times=1)
+    # The history check is refused: whether it was posted cannot be told.
+    rig.standin.inject("conversations.replies", error="not_in_channel", times=1)
+
+    rig.deliverer(timeout=0.3).run_until_idle(timeout=10)
+
+    held = rig.rows()[reply]
+    assert (held.state, held.last_error) == ("held", "in_doubt:not_in_channel")
+    # The admin fixes the channel and presses Try again.
+    with session_scope(rig.engine) as session:
+        assert outbox.release_channel(session, workspace_id=rig.workspace_id, channel="C0REVIEW")
+    report = rig.deliverer(timeout=0.3).run_until_idle(timeout=10)
+
+    texts = [m.text for m in rig.standin.messages("C0REVIEW") if m.thread_ts == parent]
+    assert texts == ["AN1"]
+    row = rig.rows()[reply]
+    assert row.state == "sent"
+    assert (report.found_posted, report.resent) == ((1, 0) if posted else (0, 1))
+    assert len(rig.standin.calls_to("conversations.replies")) == 2

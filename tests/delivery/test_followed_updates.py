@@ -72,3 +72,60 @@ def test_a_post_to_someone_unreachable_posts_its_fallback_once_and_its_update_fa
     assert not rig.standin.calls_to("chat.update")
     for call in rig.posts():
         assert outbox.IF_UNREACHABLE not in call.args and outbox.UPDATE_OF not in call.args
+
+
+def ask_with_fallback(rig: Rig, key: str, decider: str, proposer: str) -> tuple[int, dict]:
+    fallback = {"channel": proposer, "text": f"I couldn't send {key} to <@{decider}>."}
+    payload = {"channel": decider, "text": f"Approve {key}?", outbox.IF_UNREACHABLE: fallback}
+    return enqueue(rig, key, "chat.postMessage", payload), fallback
+
+
+def warnings(rig: Rig, proposer: str) -> list[str]:
+    return [m.text for m in rig.standin.messages(proposer)]
+
+
+def test_every_proposer_of_an_unreachable_decider_is_told_once(rig: Rig):
+    gone, ana, bo = rig.people(3)
+    rig.standin.set_user(gone, deleted=True)
+    first, told_ana = ask_with_fallback(rig, "ask:1", gone, ana)
+    second, told_bo = ask_with_fallback(rig, "ask:2", gone, bo)  # failed with the first's refusal
+
+    sender = rig.deliverer()
+    sender.run_until_idle(timeout=10)
+    sender.run_until_idle(timeout=10)
+
+    rows = rig.rows()
+    assert rows[first].state == "failed" and rows[second].state == "failed"
+    assert len([c for c in rig.posts() if c.args["channel"] == gone]) == 1
+    assert warnings(rig, ana) == [told_ana["text"]]
+    assert warnings(rig, bo) == [told_bo["text"]]
+
+
+def test_a_decision_dm_that_gives_up_after_its_retries_tells_the_proposer_once(rig: Rig):
+    decider, proposer = rig.people(2)
+    post, fallback = ask_with_fallback(rig, "ask:1", decider, proposer)
+    # Slack says nothing happened, every time (a 5xx would be "may have succeeded" for a post).
+    rig.standin.inject("chat.postMessage", error="service_unavailable", times=3)
+
+    sender = rig.deliverer(max_attempts=3)
+    sender.run_until_idle(timeout=10)
+    sender.run_until_idle(timeout=10)
+
+    row = rig.rows()[post]
+    assert (row.state, row.last_error) == ("failed", "gave_up:service_unavailable")
+    assert rig.standin.messages(decider) == []
+    assert warnings(rig, proposer) == [fallback["text"]]
+
+
+def test_a_held_decision_dm_tells_the_proposer_once_even_if_it_fails_later(rig: Rig):
+    decider, proposer = rig.people(2)
+    post, fallback = ask_with_fallback(rig, "ask:1", decider, proposer)
+    with session_scope(rig.engine) as session:
+        assert outbox.hold(session, message_id=post, reason="not_in_channel")
+    with session_scope(rig.engine) as session:
+        assert outbox.release_channel(session, workspace_id=rig.workspace_id, channel=decider)
+        assert outbox.fail(session, message_id=post, error="invalid_blocks")
+
+    rig.deliverer().run_until_idle(timeout=10)
+
+    assert warnings(rig, proposer) == [fallback["text"]]

@@ -315,15 +315,17 @@ def test_a_double_click_decides_once(slack):
     notices = [m for m in dms(slack, "U0MGR") if "approved" in m.text]
     assert len(notices) == 1 and len(slack.standin.calls_to("chat.update")) == 1
 
-    # Each went out as one outbox row, written with the decision that won (a row is marked
-    # sent just after its post reached Slack: the deliverer's thread may still be recording it).
-    def sent():
+    # Each went out as one outbox row, written with the decision that won (the DM can show
+    # before its row is marked sent: the deliverer records it right after the call).
+    def rows(_=None):
         with Session(slack.engine) as session:
-            return session.exec(
-                select(OutboxMessage.dedup_key, OutboxMessage.state).where(
-                    OutboxMessage.dedup_key.startswith("catchball.")
-                )
-            ).all()
+            return sorted(
+                session.exec(
+                    select(OutboxMessage.dedup_key, OutboxMessage.state).where(
+                        OutboxMessage.dedup_key.startswith("catchball.")
+                    )
+                ).all()
+            )
 
     [round_] = rounds(slack, "AN1.2")
     expected = sorted(
@@ -335,8 +337,7 @@ def test_a_double_click_decides_once(slack):
             f"catchball.notice:{round_.id}",
         )
     )
-    slack.standin.wait_for(lambda _: sorted(sent()) == expected, 10)
-    assert sorted(sent()) == expected
+    assert slack.standin.wait_for(lambda _: rows() == expected, 10), rows()
 
 
 def test_a_click_on_a_round_that_was_answered_or_replaced_changes_nothing(slack):
