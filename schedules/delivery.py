@@ -343,6 +343,11 @@ class Deliverer(Outcomes):
                     session, message_id=row.id, ts=finding.ts, channel=finding.channel, at=now
                 )
                 self._bump("found_posted")
+            elif finding.found == Found.ABSENT and row.attempts >= self.limits.max_attempts:
+                # Every try answered "may have posted" and none did: stop, as any retry does.
+                outbox.fail(session, message_id=row.id, error="gave_up:absent_after_doubt")
+                log.error("outbox %d failed after %d attempts in doubt", row.id, row.attempts)
+                self._bump("failed")
             elif finding.found == Found.ABSENT:
                 outbox.defer(session, message_id=row.id, until=now, error="absent_after_doubt")
                 self._bump("resent")

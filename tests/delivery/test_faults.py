@@ -81,6 +81,19 @@ def test_an_error_before_posting_is_sent_again_once(rig: Rig):
     assert len([c for c in rig.posts() if c.ok]) == 10
 
 
+def test_a_post_that_always_may_have_failed_gives_up_after_its_attempts(rig: Rig):
+    [user] = rig.people(1)
+    [row_id] = rig.dms([user])
+    rig.standin.inject("chat.postMessage", status=500, error="internal_error", times=100)
+
+    report = rig.deliverer(max_attempts=3, doubt_grace_seconds=0.0).run_until_idle(timeout=20)
+
+    # Each 500 is looked for (absent) and sent again, three attempts in all, then it fails.
+    assert len(rig.posts()) == 3 and report.resent == 2 and report.failed == 1
+    row = rig.rows()[row_id]
+    assert row.state == "failed" and row.last_error == "gave_up:absent_after_doubt"
+
+
 def test_a_timeout_is_not_posted_twice(rig: Rig):
     users = rig.people(8)
     rig.dms(users)
