@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -15,6 +16,10 @@ from storage.workspaces import find_person
 log = logging.getLogger(__name__)
 
 
+# A member id as Slack writes it (the plan file's rule too: bot.plan_file.UserId).
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{1,31}$")
+
+
 def resolve_owner(
     session: Session, client: WebClient, *, workspace_id: int, slack_user_id: str | None, field: str
 ) -> Person:
@@ -25,6 +30,8 @@ def resolve_owner(
     """
     if not slack_user_id:
         raise InvalidInput("Please pick a person.", field=field)
+    if not SLACK_USER_ID.match(slack_user_id):  # not from Slack's picker: never sent to a query
+        raise InvalidInput("That is not a person in Slack; pick someone.", field=field)
     person = find_person(session, workspace_id=workspace_id, slack_user_id=slack_user_id)
     if person is not None:
         if person.unreachable_reason:

@@ -88,6 +88,8 @@ def test_owner_new_to_the_plan_is_added_from_slack(session, slack_directory):
         ("U0BOT", "Bots and apps"),
         ("U0NOBODY", "not in this workspace"),
         (None, "pick a person"),
+        ("\x00", "not a person in Slack"),  # PostgreSQL refuses NUL: never queried
+        ("u0new'; --", "not a person in Slack"),
     ],
 )
 def test_owner_that_cannot_own_is_refused_on_the_field(session, slack_directory, user, says):
