@@ -3,8 +3,8 @@
 Bolt runs every lazy listener on one executor. Ours are of two kinds:
 - answers: a slash command answered through its response_url (`/hoshin status`, `help`,
   `check`, `reflect`...). The URL stays valid for 30 minutes, so they can wait: they run on
-  one worker, and each waits until no request is being acked (`AckGate`), at most
-  ANSWER_PATIENCE seconds. A burst of commands is acked first and answered right after, instead
+  one worker, and each waits until no request has been acked for QUIET seconds (`AckGate`),
+  at most ANSWER_PATIENCE seconds. A burst of commands is acked first and answered right after, instead
   of every ack competing with the answers' CPU work for the GIL (bench_acks: at 50 concurrent
   `/hoshin status`, ack p99 from ~290 ms to ~120 ms on one instance).
 - interactions: everything else, above all the modals opened from a click or a command, whose
@@ -32,6 +32,8 @@ INTERACTION_THREADS = 4
 # How long an answer may wait for a moment with no ack in flight. Past it, answers run even
 # under a burst that does not end, competing with the acks as they would without the gate.
 ANSWER_PATIENCE = 5.0
+# ...and how long no request must have been acked before an answer starts.
+QUIET = 0.025
 
 
 class AckGate:
@@ -40,6 +42,7 @@ class AckGate:
     def __init__(self, patience: float = ANSWER_PATIENCE) -> None:
         self.patience = patience
         self._acking = 0
+        self._last_ack = float("-inf")  # when the last ack went out (time.monotonic())
         self._changed = threading.Condition()
 
     @contextmanager
@@ -52,20 +55,27 @@ class AckGate:
         finally:
             with self._changed:
                 self._acking -= 1
+                self._last_ack = time.monotonic()
                 if not self._acking:
                     self._changed.notify_all()
 
     def wait_quiet(self, since: float) -> bool:
-        """Block until no request is being acked, or `patience` seconds after `since`
-        (time.monotonic()); True if it became quiet, False if patience ran out."""
+        """Block until no request has been acked for QUIET seconds, or `patience` seconds after
+        `since` (time.monotonic()); True if it became quiet, False if patience ran out.
+
+        The short quiet window matters under a burst: between two requests the count touches
+        zero for a moment, and an answer started then would take the GIL from the next acks.
+        """
         deadline = since + self.patience
         with self._changed:
-            while self._acking:
-                left = deadline - time.monotonic()
-                if left <= 0:
+            while True:
+                now = time.monotonic()
+                if not self._acking and now - self._last_ack >= QUIET:
+                    return True
+                if now >= deadline:
                     return False
-                self._changed.wait(left)
-        return True
+                wait = deadline - now if self._acking else QUIET - (now - self._last_ack)
+                self._changed.wait(min(wait, deadline - now))
 
 
 class RoutedLazyRunner(LazyListenerRunner):

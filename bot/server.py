@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -45,9 +46,17 @@ class Leadership(Protocol):
 
 
 def create_web_app(app: App, engine: Engine, *, leadership: Leadership | None = None) -> Starlette:
+    # Once its body is in, a request counts as being acked until its answer is returned:
+    # answers wait for a quiet moment (bot.lazy.AckGate; a bare Bolt app has no gate).
+    gate = getattr(app, "ack_gate", None)
+
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
         body = await request.body()
+        with gate.acking() if gate is not None else nullcontext():
+            return await _answer(request, body, started)
+
+    async def _answer(request: Request, body: bytes, started: float) -> Response:
         try:
             bolt_request = to_bolt_request(request, body)
         except ValueError:  # a payload that is not JSON: refused before any listener runs

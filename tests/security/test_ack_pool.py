@@ -79,6 +79,16 @@ def test_an_answer_waits_until_the_last_ack_in_flight_is_out():
     assert waited == [True]
 
 
+def test_an_answer_waits_for_a_quiet_moment_after_the_last_ack():
+    # Under a burst the count touches zero between two requests: that is not yet quiet.
+    gate = lazy.AckGate(patience=30.0)
+    with gate.acking():
+        pass
+    released = time.monotonic()
+    assert gate.wait_quiet(released) is True
+    assert time.monotonic() - released >= lazy.QUIET - 0.001
+
+
 def test_an_answer_waits_no_longer_than_its_patience():
     gate = lazy.AckGate(patience=0.2)
     with gate.acking():
