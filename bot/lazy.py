@@ -39,8 +39,8 @@ QUIET = 0.025
 class AckGate:
     """The requests being acked right now; answers wait until there are none."""
 
-    def __init__(self, patience: float = ANSWER_PATIENCE) -> None:
-        self.patience = patience
+    def __init__(self, patience: float = ANSWER_PATIENCE, quiet: float = QUIET) -> None:
+        self.patience, self.quiet = patience, quiet
         self._acking = 0
         self._last_ack = float("-inf")  # when the last ack went out (time.monotonic())
         self._changed = threading.Condition()
@@ -60,7 +60,7 @@ class AckGate:
                     self._changed.notify_all()
 
     def wait_quiet(self, since: float) -> bool:
-        """Block until no request has been acked for QUIET seconds, or `patience` seconds after
+        """Block until no request has been acked for `quiet` seconds, or `patience` seconds after
         `since` (time.monotonic()); True if it became quiet, False if patience ran out.
 
         The short quiet window matters under a burst: between two requests the count touches
@@ -70,11 +70,11 @@ class AckGate:
         with self._changed:
             while True:
                 now = time.monotonic()
-                if not self._acking and now - self._last_ack >= QUIET:
+                if not self._acking and now - self._last_ack >= self.quiet:
                     return True
                 if now >= deadline:
                     return False
-                wait = deadline - now if self._acking else QUIET - (now - self._last_ack)
+                wait = deadline - now if self._acking else self.quiet - (now - self._last_ack)
                 self._changed.wait(min(wait, deadline - now))
 
 
