@@ -219,6 +219,9 @@ def test_the_admin_alert_and_the_retry_answers():
     assert button["action_id"] == ids.ACTION_REVIEW_RETRY
     assert ReviewChannelRef.parse(button["value"]).channel == "C0HOSHIN"
     assert "up to date" in review_blocks.retry_answer("C0HOSHIN", None, 3)
+    # The posts were released but the run had not finished within the wait: not "Posted".
+    waiting = review_blocks.retry_answer("C0HOSHIN", None, 3, posted=False)
+    assert "on its way" in waiting and "Posted" not in waiting
     assert "still cannot post" in review_blocks.retry_answer("C0HOSHIN", "is_archived", 3)
 
 
