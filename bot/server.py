@@ -9,7 +9,7 @@ import time
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 import uvicorn
@@ -43,6 +43,8 @@ class Leadership(Protocol):
     def is_leader(self) -> bool: ...
 
     def lease(self) -> Any: ...
+
+    def now(self) -> datetime: ...
 
 
 def create_web_app(app: App, engine: Engine, *, leadership: Leadership | None = None) -> Starlette:
@@ -160,7 +162,7 @@ def _health(engine: Engine, leadership: Leadership | None) -> dict[str, Any]:
         "lease": "missing",
     }
     if lease is not None:
-        now = datetime.now(UTC)
+        now = leadership.now()
         age = (now - lease.heartbeat_at).total_seconds()
         live = lease.expires_at > now
         scheduler.update(

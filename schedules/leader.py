@@ -21,11 +21,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine
 
 from bot import metrics
+from bot.clock import Clock, SystemClock
 from storage import lease as store
 from storage.db import session_scope
 
@@ -56,6 +57,7 @@ class LeaderElection:
         lease_seconds: float = LEASE_SECONDS,
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
         on_elected: Callable[[], None] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.engine = engine
         self.name = name
@@ -63,6 +65,7 @@ class LeaderElection:
         self.lease_seconds = lease_seconds
         self.heartbeat_seconds = heartbeat_seconds
         self.on_elected = on_elected
+        self.clock = clock or SystemClock()
         self._valid_until = 0.0  # monotonic
         self._leading = False
         self._stop = threading.Event()
@@ -72,6 +75,10 @@ class LeaderElection:
 
     def is_leader(self) -> bool:
         return self._leading and time.monotonic() < self._valid_until
+
+    def now(self) -> datetime:
+        """The time the lease is measured by."""
+        return self.clock.now()
 
     def lease(self) -> store.Lease | None:
         with session_scope(self.engine) as session:
@@ -99,7 +106,7 @@ class LeaderElection:
                     session,
                     name=self.name,
                     holder=self.holder,
-                    now=datetime.now(UTC),
+                    now=self.now(),
                     ttl=self.lease_seconds,
                 )
         except Exception as exc:
@@ -134,7 +141,7 @@ class LeaderElection:
         try:
             with session_scope(self.engine) as session:
                 released = store.release(
-                    session, name=self.name, holder=self.holder, now=datetime.now(UTC)
+                    session, name=self.name, holder=self.holder, now=self.now()
                 )
         except Exception as exc:
             log.warning("scheduler lease not released (%s): it expires", type(exc).__name__)
