@@ -33,12 +33,17 @@ log = logging.getLogger(__name__)
 # A leader whose last heartbeat is older than this has stopped running the jobs (its lease is
 # 15 s; a follower takes over well within this).
 LEASE_STALE_SECONDS = 30.0
+# Heartbeats are stamped by the clock /healthz reads (the database's), so one ahead of it by more
+# than a moment was stamped before that clock stepped back, and no live leader has renewed since:
+# as stale as an old one, however recent its negative age looks.
+HEARTBEAT_AHEAD_SECONDS = 5.0
 
 
 class Leadership(Protocol):
     """What /healthz asks of the leader election (schedules.leader.LeaderElection)."""
 
     holder: str
+    lease_seconds: float
 
     def is_leader(self) -> bool: ...
 
@@ -161,22 +166,35 @@ def _health(engine: Engine, leadership: Leadership | None) -> dict[str, Any]:
         "heartbeat_age_seconds": None,
         "lease": "missing",
     }
+    reason = "no instance has run the jobs: none holds the scheduler lease"
     if lease is not None:
         now = leadership.now()
         age = (now - lease.heartbeat_at).total_seconds()
-        live = lease.expires_at > now
+        reason = _stale(age)
         scheduler.update(
-            leader=lease.holder if live else None,
+            leader=lease.holder if lease.held(now, leadership.lease_seconds) else None,
             heartbeat_age_seconds=round(age, 1),
-            lease="ok" if age <= LEASE_STALE_SECONDS else "stale",
+            lease="stale" if reason else "ok",
         )
     report["scheduler"] = scheduler
     report["ok"] = scheduler["lease"] == "ok"
     if not report["ok"]:
-        report["degraded"] = (
-            "no instance has renewed the scheduler lease for 30 s: jobs are not running"
-        )
+        report["degraded"] = reason
     return report
+
+
+def _stale(age: float) -> str | None:
+    """Why a lease heartbeat `age` seconds old says the jobs are not running; None if fresh."""
+    if age < -HEARTBEAT_AHEAD_SECONDS:
+        return (
+            f"no instance has run the jobs since the clock stepped back: the scheduler lease's "
+            f"last heartbeat lies {-age:.0f} s in the future"
+        )
+    if age > LEASE_STALE_SECONDS:
+        return (
+            f"no instance has run the jobs for {age:.0f} s (the scheduler lease's last heartbeat)"
+        )
+    return None
 
 
 def serve_http(

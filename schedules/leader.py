@@ -8,8 +8,12 @@ would silently free an advisory lock), and operators can read who leads and sinc
 
 An instance believes itself leader only until its own last successful renewal plus the lease,
 less a margin, measured on its monotonic clock: if its renewals stop reaching the database it
-stops running jobs before anyone else can take over. Times in the row are wall-clock UTC, so
-instances need clocks within a few seconds of each other (NTP).
+stops running jobs before anyone else can take over.
+
+Times in the row are read from the database's clock, not each instance's: instances whose clocks
+disagree, or one whose clock was stepped, still agree on who holds the lease. A step of the
+database's own clock is survived by `storage/lease.py` (released means free; an expiry too far
+ahead is not believed). Tests hand in a ManualClock and step it.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot import metrics
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 from storage import lease as store
 from storage.db import session_scope
 
@@ -65,7 +70,8 @@ class LeaderElection:
         self.lease_seconds = lease_seconds
         self.heartbeat_seconds = heartbeat_seconds
         self.on_elected = on_elected
-        self.clock = clock or SystemClock()
+        # None: the database's clock (see the module's docstring); a Clock: tests step it.
+        self.clock = clock
         self._valid_until = 0.0  # monotonic
         self._leading = False
         self._stop = threading.Event()
@@ -78,7 +84,13 @@ class LeaderElection:
 
     def now(self) -> datetime:
         """The time the lease is measured by."""
-        return self.clock.now()
+        if self.clock is not None:
+            return self.clock.now()
+        with session_scope(self.engine) as session:
+            return store.database_now(session)
+
+    def _now(self, session: Session) -> datetime:
+        return self.clock.now() if self.clock is not None else store.database_now(session)
 
     def lease(self) -> store.Lease | None:
         with session_scope(self.engine) as session:
@@ -106,7 +118,7 @@ class LeaderElection:
                     session,
                     name=self.name,
                     holder=self.holder,
-                    now=self.now(),
+                    now=self._now(session),
                     ttl=self.lease_seconds,
                 )
         except Exception as exc:
@@ -140,9 +152,7 @@ class LeaderElection:
             return
         try:
             with session_scope(self.engine) as session:
-                released = store.release(
-                    session, name=self.name, holder=self.holder, now=self.now()
-                )
+                released = store.release(session, name=self.name, holder=self.holder)
         except Exception as exc:
             log.warning("scheduler lease not released (%s): it expires", type(exc).__name__)
             return
