@@ -92,6 +92,17 @@ class LeaderElection:
     def _now(self, session: Session) -> datetime:
         return self.clock.now() if self.clock is not None else store.database_now(session)
 
+    def record_job_run(self) -> None:
+        """The scheduler started a job: stamp it, so /healthz can tell that the jobs run.
+
+        A failed stamp is logged, never raised: the job runs all the same.
+        """
+        try:
+            with session_scope(self.engine) as session:
+                store.record_job_run(session, name=self.name, now=self._now(session))
+        except Exception as exc:
+            log.warning("scheduler lease: job run not recorded (%s)", type(exc).__name__)
+
     def lease(self) -> store.Lease | None:
         with session_scope(self.engine) as session:
             return store.current(session, name=self.name)

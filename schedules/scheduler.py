@@ -182,6 +182,14 @@ ANNUAL_REFLECTION = Job(
 )
 
 
+# /healthz: when no job has started for this long, the jobs are not running. A healthy leader
+# starts one at least every minute: `deliver` starts every 2 s, but one run of it may last minutes
+# (a fan-out; it waits only for itself), while the minute jobs start meanwhile. A takeover costs
+# up to a lease and a heartbeat (18 s) before the new leader runs every job at once; the rest is
+# room for a minute job that takes a while.
+JOBS_STALE_SECONDS = MONTHLY_CHECKIN.every_seconds + 30.0
+
+
 def registry() -> list[Job]:
     """Every job this build can run, in the order `hoshin jobs list` shows them."""
     jobs = [MONTHLY_CHECKIN, REMINDERS, DELIVER, HANSEI_PROMPTS]
@@ -211,6 +219,10 @@ class _Quiet(logging.Filter):
 
 class Leader(Protocol):
     def is_leader(self) -> bool: ...
+
+    def record_job_run(self) -> None:
+        """Stamp, by the lease's clock, that this leader's scheduler started a job (/healthz)."""
+        ...
 
 
 class Scheduler:
@@ -262,6 +274,8 @@ class Scheduler:
         with self._idle:
             self._running += 1
         try:
+            if self.leader is not None:
+                self.leader.record_job_run()
             with log_context(job=job.name, run_id=uuid.uuid4().hex[:12]):
                 report = job.run(self.ctx)
                 if isinstance(report, JobReport) and report.errors:

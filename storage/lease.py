@@ -39,6 +39,7 @@ RELEASED = datetime(1970, 1, 1, tzinfo=UTC)
 # second covers the moments between reading the clock and the statement that compares (a wait
 # on the row's lock), so that a live holder's lease is never taken for a stepped one.
 MAX_AHEAD_LEASES = 2
+COLUMNS = (T.name, T.holder, T.acquired_at, T.heartbeat_at, T.expires_at, T.jobs_ran_at)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class Lease:
     acquired_at: datetime
     heartbeat_at: datetime
     expires_at: datetime
+    # When a holder's scheduler last started a job (None: never since this column came).
+    jobs_ran_at: datetime | None = None
 
     def held(self, now: datetime, ttl: float) -> bool:
         """Someone holds it at `now`: not released, not expired, not stamped before a step back."""
@@ -95,7 +98,7 @@ def acquire(session: Session, *, name: str, holder: str, now: datetime, ttl: flo
             "expires_at": statement.excluded.expires_at,
         },
         where=(T.holder == holder) | (T.expires_at <= now) | (T.expires_at > _believable(now, ttl)),
-    ).returning(T.name, T.holder, T.acquired_at, T.heartbeat_at, T.expires_at)
+    ).returning(*COLUMNS)
     row = session.execute(statement).first()
     return Lease(*row) if row is not None else None
 
@@ -114,9 +117,17 @@ def release(session: Session, *, name: str, holder: str) -> bool:
     return result.rowcount == 1
 
 
+def record_job_run(session: Session, *, name: str, now: datetime) -> None:
+    """Stamp that the leader's scheduler started a job at `now` (the lease's clock).
+
+    Whoever holds the row: an instance runs jobs only while it believes it leads, and this
+    records that jobs ran, not who leads. Always overwritten, never "the latest of": a stamp
+    written before the clock stepped back is replaced by the next run's.
+    """
+    session.execute(update(TABLE).where(T.name == name).values(jobs_ran_at=now))
+
+
 def current(session: Session, *, name: str) -> Lease | None:
     """The lease row as it stands (expired or not): who leads, and their last heartbeat."""
-    row = session.execute(
-        select(T.name, T.holder, T.acquired_at, T.heartbeat_at, T.expires_at).where(T.name == name)
-    ).first()
+    row = session.execute(select(*COLUMNS).where(T.name == name)).first()
     return Lease(*row) if row is not None else None

@@ -85,6 +85,9 @@ class Stand:
     def is_leader(self) -> bool:
         return self.leading
 
+    def record_job_run(self) -> None:
+        pass
+
 
 @pytest.mark.parametrize("leading", [True, False])
 def test_only_the_leaders_scheduler_runs_jobs(engine, leading):
