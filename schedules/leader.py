@@ -14,6 +14,12 @@ Times in the row are read from the database's clock, not each instance's: instan
 disagree, or one whose clock was stepped, still agree on who holds the lease. A step of the
 database's own clock is survived by `storage/lease.py` (released means free; an expiry too far
 ahead is not believed). Tests hand in a ManualClock and step it.
+
+This host's own wall clock stepping back does not touch the lease, but it stalls the scheduler:
+APScheduler keeps its jobs' next run times on the wall clock and waits on the monotonic one, so
+after a step back of an hour every job waits an hour more while this thread, monotonic too,
+keeps renewing. Each heartbeat compares how far the wall clock and the monotonic clock moved
+since the last one and reports a step back to `on_clock_step` (the scheduler moves its jobs).
 """
 
 from __future__ import annotations
@@ -25,13 +31,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot import metrics
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from storage import lease as store
 from storage.db import session_scope
 
@@ -43,6 +49,10 @@ HEARTBEAT_SECONDS = 3.0
 # How long before the lease's end an instance stops believing it leads: room for clock skew
 # between instances and for a renewal that is slow to come back.
 SAFETY_SECONDS = 2.0
+# A wall clock that moved this much less than the monotonic one between two heartbeats was
+# stepped back. Below it, NTP's slewing and the moments between reading the two clocks; a step
+# back that small delays a job by no more than that, which is not worth moving them for.
+STEP_TOLERANCE_SECONDS = 2.0
 
 
 def instance_id() -> str:
@@ -63,6 +73,7 @@ class LeaderElection:
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
         on_elected: Callable[[], None] | None = None,
         clock: Clock | None = None,
+        on_clock_step: Callable[[timedelta], None] | None = None,
     ) -> None:
         self.engine = engine
         self.name = name
@@ -72,6 +83,11 @@ class LeaderElection:
         self.on_elected = on_elected
         # None: the database's clock (see the module's docstring); a Clock: tests step it.
         self.clock = clock
+        # Told how far this host's wall clock stepped back (a negative timedelta).
+        self.on_clock_step = on_clock_step
+        # The wall clock the scheduler runs on: this host's (in tests, the one they step).
+        self._wall = clock or SystemClock()
+        self._last_reading: tuple[datetime, float] | None = None  # (wall, monotonic)
         self._valid_until = 0.0  # monotonic
         self._leading = False
         self._stop = threading.Event()
@@ -122,6 +138,7 @@ class LeaderElection:
 
     def beat(self) -> bool:
         """One attempt to take or renew the lease; True if this instance holds it now."""
+        self._watch_wall_clock()
         started = time.monotonic()
         try:
             with session_scope(self.engine) as session:
@@ -151,6 +168,25 @@ class LeaderElection:
             if self.on_elected is not None:
                 self.on_elected()
         return True
+
+    def _watch_wall_clock(self) -> None:
+        """Report a step back of the wall clock since the last heartbeat to `on_clock_step`."""
+        wall, monotonic = self._wall.now(), time.monotonic()
+        last, self._last_reading = self._last_reading, (wall, monotonic)
+        if last is None:
+            return
+        step = (wall - last[0]) - timedelta(seconds=monotonic - last[1])
+        if step > -timedelta(seconds=STEP_TOLERANCE_SECONDS):
+            return  # on time, or forward: jobs come due sooner, and APScheduler runs them
+        log.warning(
+            "the wall clock stepped back %.0f s: moving the jobs' next runs", -step.total_seconds()
+        )
+        if self.on_clock_step is None:
+            return
+        try:
+            self.on_clock_step(step)
+        except Exception:
+            log.exception("the scheduler could not follow the clock's step back")
 
     def stop(self, *, release: bool = True) -> None:
         """Stop renewing; with `release`, free the lease so that a follower takes over at once."""
