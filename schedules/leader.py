@@ -178,9 +178,7 @@ class LeaderElection:
         step = (wall - last[0]) - timedelta(seconds=monotonic - last[1])
         if step > -timedelta(seconds=STEP_TOLERANCE_SECONDS):
             return  # on time, or forward: jobs come due sooner, and APScheduler runs them
-        log.warning(
-            "the wall clock stepped back %.0f s: moving the jobs' next runs", -step.total_seconds()
-        )
+        log.warning("this host's wall clock stepped back %.0f s", -step.total_seconds())
         if self.on_clock_step is None:
             return
         try:
