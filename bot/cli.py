@@ -85,6 +85,7 @@ def run(use_http: bool, host: str, port: int, health_port: int | None) -> None:
     election = LeaderElection(engine)
     scheduler = Scheduler(jobs, leader=election)
     election.on_elected = scheduler.wake
+    election.on_clock_step = scheduler.clock_stepped  # this host's clock stepped back
     election.start()
     scheduler.start()
     try:

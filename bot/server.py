@@ -9,7 +9,7 @@ import time
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 import uvicorn
@@ -25,6 +25,7 @@ from starlette.routing import Route
 from bot import metrics
 from bot.logs import log_context
 from bot.scope import team_id_of
+from schedules.scheduler import JOBS_STALE_SECONDS
 from storage import outbox
 from storage.db import session_scope
 
@@ -33,16 +34,23 @@ log = logging.getLogger(__name__)
 # A leader whose last heartbeat is older than this has stopped running the jobs (its lease is
 # 15 s; a follower takes over well within this).
 LEASE_STALE_SECONDS = 30.0
+# Heartbeats and job runs are stamped by the clock /healthz reads (the database's), so one ahead of
+# it by more than a moment was stamped before that clock stepped back, and no live leader has
+# renewed (or run a job) since: as stale as an old one, however recent its negative age looks.
+HEARTBEAT_AHEAD_SECONDS = 5.0
 
 
 class Leadership(Protocol):
     """What /healthz asks of the leader election (schedules.leader.LeaderElection)."""
 
     holder: str
+    lease_seconds: float
 
     def is_leader(self) -> bool: ...
 
     def lease(self) -> Any: ...
+
+    def now(self) -> datetime: ...
 
 
 def create_web_app(app: App, engine: Engine, *, leadership: Leadership | None = None) -> Starlette:
@@ -146,7 +154,8 @@ def _outbox_counts(engine: Engine) -> dict[str, int]:
 
 
 def _health(engine: Engine, leadership: Leadership | None) -> dict[str, Any]:
-    """The database answers, and (when this process takes part) someone holds a fresh lease."""
+    """The database answers, and (when this process takes part) someone holds a fresh lease and
+    its scheduler has started a job recently."""
     _ping(engine)
     report: dict[str, Any] = {"ok": True, "database": "ok"}
     if leadership is None:
@@ -158,23 +167,63 @@ def _health(engine: Engine, leadership: Leadership | None) -> dict[str, Any]:
         "leader": None,
         "heartbeat_age_seconds": None,
         "lease": "missing",
+        "jobs_ran_age_seconds": None,
+        "jobs": "missing",
     }
+    reason = "no instance has run the jobs: none holds the scheduler lease"
     if lease is not None:
-        now = datetime.now(UTC)
+        now = leadership.now()
         age = (now - lease.heartbeat_at).total_seconds()
-        live = lease.expires_at > now
+        reason = _stale(age)
+        # A renewed lease says the election's thread lives, not that the jobs run (a leader's
+        # scheduler can wait on a wall clock stepped back while the lease renews): every job
+        # start is stamped, and its age judged too. Before the first stamp, the time led.
+        ran = lease.jobs_ran_at
+        ran_age = (now - (ran or lease.acquired_at)).total_seconds()
+        jobs_reason = _jobs_stale(ran_age, since_elected=ran is None)
         scheduler.update(
-            leader=lease.holder if live else None,
+            leader=lease.holder if lease.held(now, leadership.lease_seconds) else None,
             heartbeat_age_seconds=round(age, 1),
-            lease="ok" if age <= LEASE_STALE_SECONDS else "stale",
+            lease="stale" if reason else "ok",
+            jobs_ran_age_seconds=None if ran is None else round(ran_age, 1),
+            jobs="stale" if jobs_reason else "ok",
         )
+        reason = reason or jobs_reason
     report["scheduler"] = scheduler
-    report["ok"] = scheduler["lease"] == "ok"
+    report["ok"] = reason is None
     if not report["ok"]:
-        report["degraded"] = (
-            "no instance has renewed the scheduler lease for 30 s: jobs are not running"
-        )
+        report["degraded"] = reason
     return report
+
+
+def _stale(age: float) -> str | None:
+    """Why a lease heartbeat `age` seconds old says the jobs are not running; None if fresh."""
+    if age < -HEARTBEAT_AHEAD_SECONDS:
+        return (
+            f"no instance has run the jobs since the clock stepped back: the scheduler lease's "
+            f"last heartbeat lies {-age:.0f} s in the future"
+        )
+    if age > LEASE_STALE_SECONDS:
+        return (
+            f"no instance has run the jobs for {age:.0f} s (the scheduler lease's last heartbeat)"
+        )
+    return None
+
+
+def _jobs_stale(age: float, *, since_elected: bool) -> str | None:
+    """Why a last job start `age` seconds ago says the jobs are not running; None if recent."""
+    if age < -HEARTBEAT_AHEAD_SECONDS:
+        return (
+            f"no instance has run the jobs since the clock stepped back: the last job run "
+            f"lies {-age:.0f} s in the future"
+        )
+    if age > JOBS_STALE_SECONDS:
+        what = "the leader took the lease" if since_elected else "the last job run"
+        return (
+            f"no instance has run the jobs for {age:.0f} s ({what}; the scheduler lease is "
+            f"renewed, but its jobs do not start)"
+        )
+    return None
 
 
 def serve_http(

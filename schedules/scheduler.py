@@ -2,8 +2,9 @@
 
 Each job is a tick that asks the database "what is due now?" rather than a trigger per person:
 the schedule is rebuilt from the database on every tick, so restarts, downtime and DST nights
-need nothing special (the rules are in `bot/cycle.py`). Ticks run on APScheduler's wall clock;
-the jobs themselves believe the services' clock, which tests and the demo move.
+need nothing special (the rules are in `bot/cycle.py`). Ticks run on APScheduler's wall clock
+(a step back of it is followed: `Scheduler.clock_stepped`); the jobs themselves believe the
+services' clock, which tests and the demo move.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -182,6 +183,14 @@ ANNUAL_REFLECTION = Job(
 )
 
 
+# /healthz: when no job has started for this long, the jobs are not running. A healthy leader
+# starts one at least every minute: `deliver` starts every 2 s, but one run of it may last minutes
+# (a fan-out; it waits only for itself), while the minute jobs start meanwhile. A takeover costs
+# up to a lease and a heartbeat (18 s) before the new leader runs every job at once; the rest is
+# room for a minute job that takes a while.
+JOBS_STALE_SECONDS = MONTHLY_CHECKIN.every_seconds + 30.0
+
+
 def registry() -> list[Job]:
     """Every job this build can run, in the order `hoshin jobs list` shows them."""
     jobs = [MONTHLY_CHECKIN, REMINDERS, DELIVER, HANSEI_PROMPTS]
@@ -211,6 +220,10 @@ class _Quiet(logging.Filter):
 
 class Leader(Protocol):
     def is_leader(self) -> bool: ...
+
+    def record_job_run(self) -> None:
+        """Stamp, by the lease's clock, that this leader's scheduler started a job (/healthz)."""
+        ...
 
 
 class Scheduler:
@@ -262,6 +275,8 @@ class Scheduler:
         with self._idle:
             self._running += 1
         try:
+            if self.leader is not None:
+                self.leader.record_job_run()
             with log_context(job=job.name, run_id=uuid.uuid4().hex[:12]):
                 report = job.run(self.ctx)
                 if isinstance(report, JobReport) and report.errors:
@@ -287,6 +302,20 @@ class Scheduler:
         now = datetime.now(UTC)
         for job in self.jobs:
             self._scheduler.modify_job(job.name, next_run_time=now)
+
+    def clock_stepped(self, by: timedelta) -> None:
+        """This host's wall clock stepped back `by` (negative): move every job's next run by it.
+
+        APScheduler keeps next run times on the wall clock, so after a step back each job would
+        wait the step on top of what was left of its interval (an hour's step: an hour without
+        prompts or deliveries, the lease renewed all along). Moved by the step, each runs when
+        it would have; one already due runs at once.
+        """
+        if not self._scheduler.running or by >= timedelta(0):
+            return
+        for job in self._scheduler.get_jobs():
+            if job.next_run_time is not None:
+                self._scheduler.modify_job(job.id, next_run_time=job.next_run_time + by)
 
     def next_runs(self) -> dict[str, datetime | None]:
         return {j.id: j.next_run_time for j in self._scheduler.get_jobs()}

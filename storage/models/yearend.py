@@ -58,7 +58,11 @@ class HanseiAnswer(SQLModel, table=True):
 
 
 class SchedulerLease(SQLModel, table=True):
-    """Who runs the scheduler: one row per lease name, held by one instance until it expires."""
+    """Who runs the scheduler: one row per lease name, held by one instance until it expires.
+
+    `jobs_ran_at` is when a holder's scheduler last started a job: renewing the lease proves the
+    election's thread is alive, not that the jobs run (/healthz reads both).
+    """
 
     __tablename__ = "scheduler_lease"
 
@@ -67,3 +71,4 @@ class SchedulerLease(SQLModel, table=True):
     acquired_at: datetime = Field(default_factory=utcnow)
     heartbeat_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
+    jobs_ran_at: datetime | None = None
