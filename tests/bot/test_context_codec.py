@@ -90,3 +90,57 @@ def test_without_a_signing_secret_nothing_is_signed(monkeypatch):
     monkeypatch.setattr(context, "_key", None)
     with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET"):
         CheckInRef(objective_id=7, period="2027-06").dump()
+
+
+def _every_context_model() -> set[type]:
+    import bot.catchball
+    import bot.objective_admin
+    import bot.review  # noqa: F401  (their models are SlackContexts too)
+
+    found, todo = set(), [context.SlackContext]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.add(sub)
+            todo.append(sub)
+    return found
+
+
+def _samples() -> dict[type, object]:
+    from bot.catchball import DecisionContext, ProposeContext
+    from bot.objective_admin import ObjectiveDraft
+    from bot.review import ReviewChannelRef
+
+    return {
+        context.StatusQuery: context.StatusQuery(kind="person", user="U0VP", year=2027),
+        ObjectiveRef: ObjectiveRef(objective_id=7),
+        context.RoundRef: context.RoundRef(round_id=7),
+        context.ActionRef: context.ActionRef(action_id=7),
+        CheckInRef: CheckInRef(objective_id=7, period="2027-06"),
+        context.A3Ref: context.A3Ref(a3_id=7),
+        context.A3WorkedRef: context.A3WorkedRef(a3_id=7, period="2027-06", worked="partly"),
+        context.ReflectionRef: context.ReflectionRef(workspace_id=7, year=2027),
+        context.HanseiRef: context.HanseiRef(objective_id=7, year=2027, home=True),
+        ProposeContext: ProposeContext(objective_id=7, notice_round_id=8),
+        DecisionContext: DecisionContext(round_id=7, move="reject"),
+        ObjectiveDraft: ObjectiveDraft(level="annual", objective_id=7),
+        ReviewChannelRef: ReviewChannelRef(channel="C0HOSHIN"),
+    }
+
+
+def test_every_context_model_is_signed_and_checked():
+    samples = _samples()
+    assert set(samples) == _every_context_model(), "a new context model needs a sample here"
+    for model, sample in samples.items():
+        raw = sample.dump()
+        assert model.parse(raw) == sample
+        # Each character changed, or the value cut anywhere: refused, never another value.
+        for i in range(len(raw)):
+            changed = raw[:i] + ("0" if raw[i] != "0" else "1") + raw[i + 1 :]
+            with pytest.raises(InvalidInput):
+                model.parse(changed)
+            with pytest.raises(InvalidInput):
+                model.parse(raw[:i])
+        for other in samples:
+            if other is not model:
+                with pytest.raises(InvalidInput):
+                    other.parse(raw)
