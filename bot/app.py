@@ -10,6 +10,7 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
+from bot.context import sign_with
 from bot.lazy import (
     ANSWER_THREADS,
     INTERACTION_THREADS,
@@ -56,6 +57,8 @@ def create_app(services: Services, *, client: WebClient | None = None) -> Hoshin
     quiet()  # library loggers would otherwise log request bodies
     settings = services.settings
     settings.require("slack_bot_token", "slack_signing_secret")
+    # The buttons and forms this app writes are signed, and read back only if they still are.
+    sign_with(settings.slack_signing_secret.get_secret_value())
     if services.review_poster is None:
         from schedules.review_poster import ReviewPoster as Poster
 

@@ -61,14 +61,17 @@ class ProposeContext(SlackContext):
 
     parent_id: int | None = Field(default=None, ge=1)
     objective_id: int | None = Field(default=None, ge=1)
-    # The "changes requested" message whose Revise button opened the modal, to update it after.
-    notice_channel: str | None = Field(default=None, max_length=32)
-    notice_ts: str | None = Field(default=None, max_length=32)
+    # The round whose "changes requested" notice (its outbox post) had the Revise button that
+    # opened the modal, to update that post after: never a channel and ts, which would let a
+    # forged form name any message the bot can edit.
+    notice_round_id: int | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _one_target(self) -> ProposeContext:
         if (self.parent_id is None) == (self.objective_id is None):
             raise ValueError("give a parent or an objective")
+        if self.notice_round_id is not None and self.objective_id is None:
+            raise ValueError("a notice belongs to a round on an objective")
         return self
 
 
@@ -444,6 +447,7 @@ class Catchball:
                 found.append(Delivery(Send.OUTCOME, view, view.decider, key))
             if answered and _notice_due(round, view):
                 found.append(Delivery(Send.NOTICE, view, view.proposer, f"notice:{round.id}"))
+        # notice:{id} is storage.catchball.notice_key, which a revision's update names.
         return [replace(d, key=f"catchball.{d.key}") for d in found]
 
 

@@ -18,7 +18,7 @@ from bot.blocks import catchball as blocks
 from bot.catchball import Delivery, RoundView, Send
 from storage import catchball as stored
 from storage import outbox
-from storage.models import CatchballRound, Objective
+from storage.models import CatchballRound, Objective, OutboxMessage
 from storage.outbox import NewMessage
 
 POST, UPDATE = "chat.postMessage", "chat.update"
@@ -58,10 +58,20 @@ def queue(
     )
 
 
+def own_notice(
+    session: Session, *, workspace_id: int, round_id: int, user_id: str
+) -> OutboxMessage | None:
+    """The notice the bot recorded for how `round_id` was answered, if it went to `user_id`'s
+    DM: the one message a revision may update. None for any other round, person or message."""
+    row = outbox.by_key(session, workspace_id=workspace_id, dedup_key=stored.notice_key(round_id))
+    return row if row is not None and row.channel == user_id else None
+
+
 def queue_revised_notice(
-    session: Session, objective: Objective, round: CatchballRound, *, channel: str, ts: str
+    session: Session, objective: Objective, round: CatchballRound, *, notice: OutboxMessage
 ) -> None:
-    """The "changes requested" message whose Revise button made `round`: its button goes."""
+    """The "changes requested" notice (its outbox row) whose Revise made `round`: its button
+    goes. Delivery finds where the notice landed from that row, never from the request."""
     ball = rounds.load(session, workspace_id=objective.workspace_id, objective_id=objective.id)
     outbox.enqueue(
         session,
@@ -69,8 +79,8 @@ def queue_revised_notice(
         dedup_key=f"catchball.revised:{round.id}",
         method=UPDATE,
         payload={
-            "channel": channel,
-            "ts": ts,
+            "channel": notice.channel,
+            outbox.UPDATE_OF: notice.dedup_key,
             **blocks.revised_notice(ball.view(round)).as_kwargs(),
         },
     )

@@ -35,6 +35,7 @@ from storage.models import (
     Objective,
     ObjectiveLevel,
     ObjectiveState,
+    OutboxMessage,
     Person,
     Workspace,
 )
@@ -69,7 +70,12 @@ def open_round(
     round_id: int | None = None,
     notice: tuple[str, str] | None = None,
 ) -> ProposeForm:
-    """`/hoshin revise REF` and the Revise button: the next round on an existing objective."""
+    """`/hoshin revise REF` and the Revise button: the next round on an existing objective.
+
+    `notice`: the channel and ts of the message the button was on. The form remembers the
+    round whose notice it was only when that is the notice the bot recorded sending this
+    person for it, so the revision can update it; from any other message it updates none.
+    """
     workspace_id = scope.workspace.id
     if round_id is not None:
         clicked = stored.by_id(session, workspace_id=workspace_id, round_id=round_id)
@@ -88,8 +94,9 @@ def open_round(
     asked = latest if latest is not None and latest.decision == Decision.CHANGES_REQUESTED else None
     context = ProposeContext(
         objective_id=ball.objective.id,
-        notice_channel=notice[0] if notice else None,
-        notice_ts=notice[1] if notice else None,
+        notice_round_id=asked.id
+        if asked and _clicked_on_notice(session, scope, asked, notice)
+        else None,
     )
     return ProposeForm(
         context,
@@ -120,6 +127,7 @@ def submit_proposal(
     the objective's id."""
     workspace = scope.workspace
     superseded: list[CatchballRound] = []
+    notice: OutboxMessage | None = None  # the "changes requested" notice this revision answers
     proposer = scope.person or resolve_owner(
         session, client, workspace_id=workspace.id, slack_user_id=user_id, field=ids.FIELD_TITLE
     )
@@ -142,6 +150,7 @@ def submit_proposal(
         ball = Catchball(objective, parent, [], {p.id: p for p in (owner, proposer)})
         base = None
     else:
+        notice = _notice_of(session, workspace.id, context, user_id)
         ball = rounds.load(session, workspace_id=workspace.id, objective_id=context.objective_id)
         mode = _revisable(ball, scope, proposer)
         base = ball.base()
@@ -185,10 +194,8 @@ def submit_proposal(
         now=now,
     )
     messages.queue(session, ball.objective, created=[round], decided=superseded)
-    if context.notice_channel and context.notice_ts:
-        messages.queue_revised_notice(
-            session, ball.objective, round, channel=context.notice_channel, ts=context.notice_ts
-        )
+    if notice is not None:
+        messages.queue_revised_notice(session, ball.objective, round, notice=notice)
     return ball.objective.id
 
 
@@ -227,6 +234,45 @@ def propose_draft(
     )
     messages.queue(session, ball.objective, created=[round])
     return round
+
+
+def _clicked_on_notice(
+    session: Session, scope: Scope, asked: CatchballRound, where: tuple[str, str] | None
+) -> bool:
+    """Whether the click came from the notice the bot sent this person for `asked`."""
+    if where is None or scope.person is None:
+        return False
+    row = messages.own_notice(
+        session,
+        workspace_id=scope.workspace.id,
+        round_id=asked.id,
+        user_id=scope.person.slack_user_id,
+    )
+    return row is not None and (row.result_channel, row.result_ts) == where
+
+
+def _notice_of(
+    session: Session, workspace_id: int, context: ProposeContext, user_id: str
+) -> OutboxMessage | None:
+    """The notice a revision updates: the one recorded for the form's round, of this
+    objective, in this person's DM. A form naming any other is refused whole."""
+    if context.notice_round_id is None:
+        return None
+    asked = stored.by_id(session, workspace_id=workspace_id, round_id=context.notice_round_id)
+    notice = messages.own_notice(
+        session, workspace_id=workspace_id, round_id=context.notice_round_id, user_id=user_id
+    )
+    if (
+        asked is None
+        or asked.objective_id != context.objective_id
+        or asked.decision != Decision.CHANGES_REQUESTED
+        or notice is None
+    ):
+        raise NotAllowed(
+            "That form names a notice I did not send you for this objective, so nothing was "
+            "changed. Open it again with Revise on your notice, or `/hoshin revise REF`."
+        )
+    return notice
 
 
 def _slack_id(session: Session, workspace_id: int, person_id: int | None) -> str:

@@ -291,6 +291,8 @@ def jobs_run(name: str, period: str | None, year: int | None) -> None:
                 takes = [j.name for j in _jobs_taking(key)]
                 raise click.UsageError(f"--{key} is for {' and '.join(takes) or 'no job'} only")
         check_period(period)
+        # The buttons of the messages a job writes are signed with it, so the app can read them.
+        settings.require("slack_signing_secret")
         engine = _engine(settings)
         upgrade(engine)
         context = JobContext(

@@ -1,32 +1,104 @@
 """Small validated models that travel through Slack in button values and private_metadata.
 
-They carry ids only. Slack signs the request, but the value was written by the bot earlier and
-may be stale or edited, so handlers re-check everything against the database.
+They carry ids only, and each goes out signed: `h1.<tag>.<json>`, the tag an HMAC-SHA256 of the
+model's name and its JSON under a key derived from the app's signing secret. Slack signs each
+request, but what it carries back was written by the bot and passes through the person's client
+and whoever holds Slack's signing secret; the tag makes any change to it, and any value the bot
+never wrote, fail to parse. A valid tag says the bot wrote it, not that it still holds: handlers
+re-check everything against the database (the person may act on this object, here, now).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import InvalidInput
+from bot.settings import SettingsError
+
+# Slack's limit on private_metadata; button values (2,000) and option values (150) are checked
+# by slack_sdk's elements, and the contexts are ids, far below either.
+METADATA_LIMIT = 3000
+# The key is the signing secret's HMAC of a label of its own: not the secret itself, and never
+# the same key as Slack's request signatures.
+KEY_LABEL = b"hoshin-private-metadata"
+VERSION = "h1"
+TAG_LENGTH = 43  # a SHA-256 digest in unpadded base64url
+REFUSED = (
+    "That button or form no longer matches anything (it is from before an update, or was "
+    "changed), so nothing was done: open it again from the command, your newest message or "
+    "your Home tab."
+)
+
+# One process serves one Slack app, which has one signing secret: the composition root and the
+# job runner install its key once (`sign_with`), and every builder signs with it.
+_key: bytes | None = None
+
+
+def derive_key(signing_secret: str) -> bytes:
+    return hmac.new(signing_secret.encode(), KEY_LABEL, hashlib.sha256).digest()
+
+
+def sign_with(signing_secret: str) -> None:
+    """Sign the contexts this process writes, and check those it reads, with this app's key."""
+    global _key
+    _key = derive_key(signing_secret)
+
+
+def _tag(body: str, *, key: bytes, purpose: str) -> str:
+    # The purpose (the model's name) is signed too, so a value written for one button is no
+    # use to another whose model happens to take the same fields.
+    digest = hmac.new(key, f"{purpose}\n{body}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def seal(body: str, *, key: bytes, purpose: str) -> str:
+    """`body` with its tag; ValueError when it would not fit private_metadata (a bot bug)."""
+    raw = f"{VERSION}.{_tag(body, key=key, purpose=purpose)}.{body}"
+    if len(raw) > METADATA_LIMIT:
+        raise ValueError(f"a signed context of {len(raw)} characters exceeds {METADATA_LIMIT}")
+    return raw
+
+
+def unseal(raw: str | None, *, key: bytes, purpose: str) -> str:
+    """The body the bot signed, or InvalidInput: unsigned, changed, cut, oversize or malformed."""
+    if not raw or len(raw) > METADATA_LIMIT:
+        raise InvalidInput(REFUSED)
+    version, _, rest = raw.partition(".")
+    tag, _, body = rest.partition(".")
+    if version != VERSION or len(tag) != TAG_LENGTH or not body or not tag.isascii():
+        raise InvalidInput(REFUSED)
+    if not hmac.compare_digest(tag.encode(), _tag(body, key=key, purpose=purpose).encode()):
+        raise InvalidInput(REFUSED)
+    return body
+
+
+def _current_key() -> bytes:
+    if _key is None:
+        raise SettingsError(
+            "SLACK_SIGNING_SECRET is not set: the bot signs its buttons and forms with it"
+        )
+    return _key
 
 
 class SlackContext(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def dump(self) -> str:
-        return self.model_dump_json(exclude_none=True)
+        body = self.model_dump_json(exclude_none=True)
+        return seal(body, key=_current_key(), purpose=type(self).__name__)
 
     @classmethod
     def parse(cls, raw: str | None):
+        body = unseal(raw, key=_current_key(), purpose=cls.__name__)
         try:
-            return cls.model_validate_json(raw or "")
+            return cls.model_validate_json(body)
         except ValidationError as exc:
-            raise InvalidInput(
-                "That button no longer matches anything. Run the command again."
-            ) from exc
+            raise InvalidInput(REFUSED) from exc
 
 
 class StatusQuery(SlackContext):

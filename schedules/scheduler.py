@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot import metrics
+from bot.context import sign_with
 from bot.errors import InvalidInput
 from bot.logs import log_context
 from bot.services import Services
@@ -50,6 +51,9 @@ class JobContext:
         pacer: Pacer | None = None,
     ) -> None:
         self.services = services
+        secret = services.settings.slack_signing_secret
+        if secret is not None:  # the jobs' messages carry buttons the app must be able to read
+            sign_with(secret.get_secret_value())
         # `hoshin jobs run`: one job, now, alone in its process (nothing else delivers).
         self.operator = operator
         self.limits = limits or limits_from(services.settings)

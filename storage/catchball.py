@@ -22,10 +22,17 @@ from storage.models import (
 # The outbox key of a round's decision DM (the one with the buttons): its later outcome is an
 # update of that row's post, and the App Home links to where it landed.
 ASK_KEY_PREFIX = "catchball.ask:"
+# The outbox key of the notice that tells a round's proposer how it was answered: "changes
+# requested" carries Revise, and the revision updates that post, and no other.
+NOTICE_KEY_PREFIX = "catchball.notice:"
 
 
 def ask_key(round_id: int) -> str:
     return f"{ASK_KEY_PREFIX}{round_id}"
+
+
+def notice_key(round_id: int) -> str:
+    return f"{NOTICE_KEY_PREFIX}{round_id}"
 
 
 def by_id(session: Session, *, workspace_id: int, round_id: int) -> CatchballRound | None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
+from bot.context import sign_with
 from storage.db import make_engine, upgrade
 
 POSTGRES_URL = os.environ.get(
@@ -19,6 +20,15 @@ POSTGRES_URL = os.environ.get(
 )
 # Both backends run by default; HOSHIN_TEST_BACKENDS=sqlite narrows a local run on purpose.
 BACKENDS = os.environ.get("HOSHIN_TEST_BACKENDS", "sqlite,postgresql").split(",")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _signing_key() -> None:
+    """Builders sign the contexts they write (bot/context.py) with the app's key; tests that
+    build blocks without an app sign with the end-to-end bed's secret, which its app installs."""
+    from tests.e2e.conftest import SIGNING_SECRET
+
+    sign_with(SIGNING_SECRET)
 
 
 @pytest.fixture(scope="session")

@@ -21,10 +21,12 @@ from storage.models import CheckInPrompt, OutboxMessage
 from tests.test_cli import EXAMPLE, ROOT, SETTINGS, hoshin
 
 TOKEN = "xoxb-jobs-cli-test"
+# The jobs sign the buttons of the messages they write with it, as the app that reads them back.
+SECRET = {"SLACK_SIGNING_SECRET": "jobs-cli-signing-secret"}
 
 
 def imported(tmp_path: Path, plan: Path = EXAMPLE) -> dict[str, str]:
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/hoshin.db"}
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/hoshin.db", **SECRET}
     result = hoshin("plan", "import", str(plan), env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     return env
@@ -109,11 +111,12 @@ def test_jobs_run_refuses_what_it_cannot_do(tmp_path):
         "unknown": ("weekly-digest",),
         "misplaced": ("reminders", "--period", "2027-03"),
         "no token": ("deliver",),
+        "no secret": ("monthly-checkin", "--period", "2027-03"),
     }
     started = {  # side by side: each is a whole interpreter start
         name: subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "jobs", "run", *args],
-            env={**clean, "PYTHONPATH": str(ROOT), **env},
+            env={**clean, "PYTHONPATH": str(ROOT), **env, **({} if "secret" in name else SECRET)},
             cwd=tmp_path,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -131,6 +134,7 @@ def test_jobs_run_refuses_what_it_cannot_do(tmp_path):
     assert "monthly-checkin" in errors["unknown"]
     assert "--period is for monthly-checkin only" in errors["misplaced"]
     assert "SLACK_BOT_TOKEN is not set" in errors["no token"]
+    assert "SLACK_SIGNING_SECRET is not set" in errors["no secret"]
     assert "Traceback" not in "".join(errors.values())
 
 

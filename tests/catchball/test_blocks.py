@@ -205,7 +205,7 @@ def parent() -> Objective:
             ProposeContext(objective_id=11), "change", parent(), "U0VP", "AN1.1", BIG, "U0MGR"
         ),
         ProposeForm(
-            ProposeContext(objective_id=11, notice_channel="D0MGR", notice_ts="1.2"),
+            ProposeContext(objective_id=11, notice_round_id=12),
             "revision",
             parent(),
             "U0VP",

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot import context
 from bot.catchball import (
     MOVES,
     Catchball,
@@ -20,6 +21,7 @@ from bot.catchball import (
     play,
     round_kind,
 )
+from bot.context import seal
 from bot.errors import InvalidInput
 from storage.catchball import ask_key
 from storage.models import CatchballDecision as D
@@ -162,9 +164,14 @@ def test_an_objective_as_it_stands_is_a_proposal():
 
 def test_a_propose_context_names_a_parent_or_an_objective():
     assert ProposeContext.parse(ProposeContext(parent_id=3).dump()).parent_id == 3
-    for raw in ('{"parent_id": 1, "objective_id": 2}', "{}", '{"parent_id": 0}', "junk"):
+    for body in ('{"parent_id": 1, "objective_id": 2}', "{}", '{"parent_id": 0}', "junk"):
+        signed = seal(body, key=context._key, purpose="ProposeContext")  # as the bot would
         with pytest.raises(InvalidInput):
-            ProposeContext.parse(raw)
+            ProposeContext.parse(signed)
+    with pytest.raises(InvalidInput):  # a notice is a round's, on an objective
+        ProposeContext.parse(
+            seal('{"parent_id":1,"notice_round_id":2}', key=context._key, purpose="ProposeContext")
+        )
 
 
 # ---- a stored catchball, read ----------------------------------------------------------------

@@ -8,6 +8,7 @@ import threading
 from sqlmodel import Session, select
 
 from bot import ids
+from bot.context import ObjectiveRef
 from bot.slack_side import SlackSide
 from storage import audit, outbox
 from storage.catchball import ask_key
@@ -502,7 +503,7 @@ def test_help_refusals_and_the_home_button(slack):
     delivery = slack.sender.block_action(
         user_id="U0MGR",
         action_id=ids.ACTION_HOME_PROPOSE,
-        value=json.dumps({"objective_id": an1.id}),
+        value=ObjectiveRef(objective_id=an1.id).dump(),
         block_id="home",
         view=home,
     )
