@@ -148,22 +148,24 @@ def plan() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def plan_import(file: Path) -> None:
     """Load FILE into the database: all or nothing, idempotent by ref."""
-    from bot.plan_file import PlanFileError
+    from bot.plan_file import PlanFileError, too_big
     from bot.plan_io import import_plan
     from storage.db import upgrade
 
     engine = _engine(_settings())
     upgrade(engine)
     try:
-        text = file.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:  # a spreadsheet saved as Latin-1, a binary file
-        click.echo(
-            f"{file}: not UTF-8 text (byte {exc.start} is {exc.object[exc.start]:#04x}); save it "
-            "as UTF-8 and import again. Nothing was imported.",
-            err=True,
-        )
-        sys.exit(1)
-    try:
+        if error := too_big(file.stat().st_size):  # refused before it is read into memory
+            raise error
+        try:
+            text = file.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:  # a spreadsheet saved as Latin-1, a binary file
+            click.echo(
+                f"{file}: not UTF-8 text (byte {exc.start} is {exc.object[exc.start]:#04x}); "
+                "save it as UTF-8 and import again. Nothing was imported.",
+                err=True,
+            )
+            sys.exit(1)
         report = import_plan(engine, text)
     except PlanFileError as exc:
         click.echo(f"{file}: {len(exc.problems)} problem(s); nothing was imported.", err=True)

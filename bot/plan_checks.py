@@ -9,6 +9,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
+from bot.plan_limits import LEVELS, MAX_LEVELS
+
 FILE = "(file)"  # the place of a problem that concerns the whole file
 
 
@@ -147,6 +149,7 @@ _SAYS = {
     "year's first month",
     "no metric": "a monthly plan needs a metric; add metric: {{name: …, target: …}} or remove it",
     "action twice": "is the same as actions[{i}]; give each action of an objective its own title",
+    "too deep": "is level {v} of the plan; " + LEVELS + ": attach it higher up",
 }
 
 
@@ -215,6 +218,10 @@ class _Checks:
             if not isinstance(obj, dict) or id(obj) in seen:
                 continue
             seen.add(id(obj))
+            depth = len(loc) // 2  # ("breakthroughs", i), then ("annual", j), ("children", k)...
+            if depth > MAX_LEVELS:
+                self.add(loc, "too deep", v=depth)
+                continue
             ref, year = obj.get("ref"), obj.get("year")
             if isinstance(ref, str) and ref in refs:
                 self.add((*loc, "ref"), "ref twice", v=ref, at=refs[ref])

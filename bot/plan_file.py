@@ -16,7 +16,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from bot.errors import HoshinError
 from bot.plan_checks import FILE, Problem, cross_checks, describe_error, place, shown
-from bot.plan_yaml import read_yaml
+from bot.plan_limits import MAX_BYTES
+from bot.plan_yaml import Refused, read_yaml
 from storage.models import Workspace
 
 SHOWN = 100  # problems spelled out in an error's message
@@ -224,10 +225,27 @@ class PlanFile(_Model):
 # --- parse --------------------------------------------------------------------------------------
 
 
+def too_big(size: int) -> PlanFileError | None:
+    """The error for a plan file of `size` bytes, if it is over the limit."""
+    if size <= MAX_BYTES:
+        return None
+    says = (
+        f"is {size:,} bytes; a plan file may be at most {MAX_BYTES / 1e6:.0f} MB "
+        f"({MAX_BYTES:,} bytes): split the plan into several files"
+    )
+    return PlanFileError([Problem(FILE, says)])
+
+
 def parse_plan(text: str) -> PlanFile:
     """The plan in `text`, or a PlanFileError listing every problem by its place in the file."""
+    if error := too_big(len(text.encode("utf-8", "surrogatepass"))):
+        raise error
     try:
         read = read_yaml(text)
+    except Refused as exc:  # readable, so no hint about indentation and quotes
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}"
+        raise PlanFileError([Problem(where, str(exc.problem))]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else FILE

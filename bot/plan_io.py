@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.errors import DatabaseUnavailable, HoshinError, NotFound
 from bot.plan_file import Breakthrough, CascadedObjective, PlanFile, PlanSettings, parse_plan
+from bot.plan_limits import MAX_LEVELS
 from storage import audit, plans
 from storage.db import is_connection_lost, session_scope
 from storage.models import ActionItem, Objective, ObjectiveLevel
@@ -327,10 +328,8 @@ def render_plan(rows: PlanRows) -> str:
     actions: dict[int, list[ActionItem]] = defaultdict(list)
     for action in rows.actions:
         actions[action.objective_id].append(action)
-    written: set[int] = set()
 
     def objective(obj: Objective) -> dict[str, Any]:
-        written.add(obj.id)
         out = {"ref": obj.ref, "title": obj.title}
         out |= _without_none(owner=slack_id.get(obj.owner_id))
         if obj.level == ObjectiveLevel.BREAKTHROUGH:
@@ -361,14 +360,32 @@ def render_plan(rows: PlanRows) -> str:
                 )
                 for a in actions[obj.id]
             ]
-        below = [kid for kid in children[obj.id] if kid.level != ObjectiveLevel.BREAKTHROUGH]
-        if below:
-            key = "annual" if obj.level == ObjectiveLevel.BREAKTHROUGH else "children"
-            out[key] = [objective(kid) for kid in below]
         return out
 
+    # Parents before children, without recursion. Catchball may cascade below the depth a file
+    # may hold; those objectives are named in the header and left out, and an import of this
+    # file leaves their rows as they are.
+    written: set[int] = set()
+    deeper: list[str] = []
+    data["breakthroughs"] = []
     roots = [obj for obj in children[None] if obj.level == ObjectiveLevel.BREAKTHROUGH]
-    data["breakthroughs"] = [objective(bt) for bt in roots]
+    todo: list[tuple[Objective, int, list | None]] = [
+        (bt, 1, data["breakthroughs"]) for bt in reversed(roots)
+    ]
+    while todo:
+        obj, depth, into = todo.pop()
+        written.add(obj.id)
+        below = [kid for kid in children[obj.id] if kid.level != ObjectiveLevel.BREAKTHROUGH]
+        if into is None or depth > MAX_LEVELS:
+            deeper.append(obj.ref)
+            todo += [(kid, depth + 1, None) for kid in reversed(below)]
+            continue
+        out = objective(obj)
+        into.append(out)
+        if below:
+            key = "annual" if obj.level == ObjectiveLevel.BREAKTHROUGH else "children"
+            out[key] = []
+            todo += [(kid, depth + 1, out[key]) for kid in reversed(below)]
     header = (
         f"# The Hoshin plan of workspace {ws.team_id}, exported by Hoshin Bot.\n"
         "# Re-import with `hoshin plan import FILE`: rows are matched by id and ref, and rows\n"
@@ -377,5 +394,7 @@ def render_plan(rows: PlanRows) -> str:
     missing = sorted(obj.ref for obj in rows.objectives if obj.id not in written)
     if missing:
         header += f"# Not in this file (no breakthrough above them): {', '.join(missing)}\n"
+    if deeper:
+        header += f"# Not in this file (deeper than {MAX_LEVELS} levels): {', '.join(deeper)}\n"
     body = yaml.dump(data, Dumper=_PlanDumper, sort_keys=False, allow_unicode=True, width=WIDTH)
     return header + body

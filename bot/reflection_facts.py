@@ -346,10 +346,13 @@ def year_facts(
             depth=depth,
         )
 
-    def walk(row: YearObjective, depth: int, out: list[ObjectiveFacts]) -> None:
-        out.append(facts(row, depth))
-        for child in children.get(row.id, []):
-            walk(child, depth + 1, out)
+    def walk(top: YearObjective, out: list[ObjectiveFacts]) -> None:
+        # In plan order, without recursion: catchball cascades to any depth.
+        todo = [(top, 0)]
+        while todo:
+            row, depth = todo.pop()
+            out.append(facts(row, depth))
+            todo += [(child, depth + 1) for child in reversed(children.get(row.id, []))]
 
     # Top-level rows of the year: annual objectives, and cascaded ones whose parent is not in it.
     groups: dict[int | None, BreakthroughFacts] = {}
@@ -369,7 +372,7 @@ def year_facts(
             )
         group = groups[key]
         subtree: list[ObjectiveFacts] = []
-        walk(row, 0, subtree)
+        walk(row, subtree)
         if row.level == "annual":
             group.annual.append(subtree[0])
         group.objectives.extend(subtree)

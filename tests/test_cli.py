@@ -102,6 +102,45 @@ def test_a_bad_plan_lists_every_problem_and_changes_nothing(tmp_path, database_u
     assert hoshin("plan", "export", env=env, cwd=tmp_path).stdout == before
 
 
+def _at_most_1_gb() -> None:
+    # Today's loader grew to 6 GB on the alias bomb; bound it so the failing run ends quickly.
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+
+def test_a_yaml_alias_bomb_is_refused_in_one_line_and_changes_nothing(tmp_path):
+    from tests.plan.test_plan_limits import bomb
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    assert hoshin("plan", "import", str(EXAMPLE), env=env, cwd=tmp_path).returncode == 0
+    before = hoshin("plan", "export", env=env, cwd=tmp_path).stdout
+    path = tmp_path / "bomb.yaml"
+    path.write_text(bomb(10, 10))  # 10^10 objectives once its aliases are expanded
+    assert path.stat().st_size < 3000
+    result = hoshin("plan", "import", str(path), env=env, cwd=tmp_path, preexec_fn=_at_most_1_gb)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    head, problem = result.stderr.strip().splitlines()
+    assert head == f"{path}: 1 problem(s); nothing was imported."
+    assert "aliases" in problem and "10,000" in problem
+    assert hoshin("plan", "export", env=env, cwd=tmp_path).stdout == before
+
+
+def test_a_plan_file_over_the_size_limit_is_refused_in_one_line(tmp_path):
+    from tests.plan.test_plan_limits import MAX_BYTES, padded
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    path = tmp_path / "big.yaml"
+    path.write_text(padded(MAX_BYTES + 1))
+    result = hoshin("plan", "import", str(path), env=env, cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert result.stderr.strip().splitlines() == [
+        f"{path}: 1 problem(s); nothing was imported.",
+        "  (file): is 16,000,001 bytes; a plan file may be at most 16 MB (16,000,000 bytes): "
+        "split the plan into several files",
+    ]
+
+
 def test_run_http_serves_signed_requests_and_health(tmp_path):
     database_url = f"sqlite:///{tmp_path}/hoshin.db"
     assert (

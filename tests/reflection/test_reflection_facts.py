@@ -10,10 +10,10 @@ from sqlmodel import select
 from bot.bowling import Colour
 from bot.periods import fiscal_periods
 from bot.reflection import carry_overs, facts_for
-from bot.reflection_facts import gap, objective_facts, outcome, trend
+from bot.reflection_facts import gap, objective_facts, outcome, trend, year_facts
 from bot.reflection_text import names_a_change, normalise, recurring
 from storage.models import Workspace
-from storage.reflection import YearCheckIn, YearObjective, YearPerson
+from storage.reflection import YearCheckIn, YearData, YearObjective, YearPerson
 from tests.reflection.plans import year_plan
 
 PERIODS = fiscal_periods(2027, 1)
@@ -201,3 +201,20 @@ def test_a_year_without_check_ins_is_labelled_and_every_objective_has_no_result(
     assert [c.reason[:9] for c in carry_overs(facts)] == [
         "no result"
     ] * 3  # AN4, archived with no check-in, is gone
+
+
+def test_a_plan_deeper_than_pythons_recursion_limit_still_has_its_facts():
+    # Catchball cascades below any depth a plan file may hold; the walk must not recurse.
+    rows = [row(id=1)] + [
+        row(id=i, ref=f"C{i}", level="cascaded", parent_id=i - 1) for i in range(2, 1502)
+    ]
+    facts = year_facts(
+        YearData(objectives=rows, people=PEOPLE),
+        year=2027,
+        periods=PERIODS,
+        now_period="2027-12",
+        workspace_name="Acme",
+        vision=None,
+    )
+    assert [o.depth for o in facts.objectives] == list(range(1501))
+    assert [o.ref for o in facts.annual] == ["AN1"]
