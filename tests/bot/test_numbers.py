@@ -21,7 +21,9 @@ from bot.blocks.objective_admin import objective_modal
 from bot.catchball import ProposeContext, ProposeForm
 from bot.checkin import Answer
 from bot.errors import InvalidInput
+from bot.forms import FormErrors
 from bot.standin.blockkit import validate_view
+from handlers.catchball import read_counter
 from storage.models import Objective
 from tests.catchball.test_blocks import PROPOSAL, VIEW, parent
 from tests.checkin.test_blocks import form as checkin_form
@@ -179,3 +181,17 @@ def test_the_catchball_modals_prefill_any_stored_number_fitting_and_keeping_it(v
     assert validate_view(propose, expected_type="modal") == []
     assert_fits_and_keeps(prefills(propose)[ids.FIELD_TARGET], value)
     assert_fits_and_keeps(prefills(propose)[ids.FIELD_BASELINE], value)
+
+
+def test_the_counter_modal_refuses_an_out_of_range_target_under_its_field():
+    values = {
+        ids.FIELD_TITLE: "Open the Nordic market",
+        ids.FIELD_TARGET: "1e308",
+        ids.FIELD_MONTHLY_PLAN: "1 2 3 4 5 6 7 8 9 10 11 -1e20",
+        ids.FIELD_REASON: "Too ambitious",
+    }
+    with pytest.raises(FormErrors) as error:
+        read_counter(values, PROPOSAL)
+    assert set(error.value.errors) == {ids.FIELD_TARGET, ids.FIELD_MONTHLY_PLAN}
+    assert error.value.errors[ids.FIELD_TARGET].startswith("Too large: enter a number below")
+    assert "Value 12 is too small" in error.value.errors[ids.FIELD_MONTHLY_PLAN]
