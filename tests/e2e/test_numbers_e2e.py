@@ -16,7 +16,14 @@ from bot import ids
 from bot.standin.blockkit import validate_view
 from storage.models import CheckIn, Objective
 from tests.e2e.seed import small_plan
-from tests.e2e.test_checkin_e2e import ANSWER, check_in_row, open_modal, setup_month
+from tests.e2e.test_checkin_e2e import (
+    ANSWER,
+    check_in_row,
+    open_modal,
+    setup_month,
+    text_of,
+    wait_thread,
+)
 from tests.e2e.test_home_e2e import add_people
 from tests.e2e.test_objective_admin_e2e import (
     annual_values,
@@ -95,9 +102,14 @@ def test_a_month_holding_a_stored_huge_actual_still_opens_with_a_fitting_prefill
     shown = json.dumps(view)
     assert "1e+308" in shown and not LONG_DIGITS.search(shown), LONG_DIGITS.search(shown)
 
-    # June shows May's huge actual as "last month" and still opens.
+    # June shows May's huge actual as "last month" and still opens; its answer reaches the
+    # review thread, whose lines show the huge plan and actual short.
     view = open_modal(slack, "U0MGR", refs["AN1.1"])
     assert not LONG_DIGITS.search(json.dumps(view))
+    assert slack.submit("U0MGR", view, ANSWER).json() is None
+    parent, replies = wait_thread(slack, 1)
+    shown = text_of(parent) + "".join(text_of(r) for r in replies)
+    assert "Standard contract by July" in shown and not LONG_DIGITS.search(shown)
     # Saving the legacy month again with a bounded value replaces the huge one.
     view = open_modal(slack, "U0MGR", refs["AN1.1"], period="2027-05")
     assert slack.submit("U0MGR", view, {**ANSWER, ids.FIELD_ACTUAL: "13"}).json() is None
