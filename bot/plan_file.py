@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
@@ -101,7 +102,18 @@ def _bounded(value: float) -> float:
     return value
 
 
-Number = Annotated[float, BeforeValidator(_no_bool), AfterValidator(_bounded)]
+def _whole_bounded(value: Any) -> Any:
+    # A whole number past a float's range would otherwise be called "not a number".
+    if isinstance(value, int) and not isinstance(value, bool):
+        refused = numbers.refusal(Decimal(value))
+        if refused:
+            raise ValueError(f"{Decimal(value).normalize():.6g} {refused.says}; {refused.expected}")
+    return value
+
+
+Number = Annotated[
+    float, BeforeValidator(_no_bool), BeforeValidator(_whole_bounded), AfterValidator(_bounded)
+]
 Whole = Annotated[int, BeforeValidator(_no_bool)]
 Year = Annotated[
     Whole,

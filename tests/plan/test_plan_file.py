@@ -221,7 +221,7 @@ def test_a_child_without_a_year_takes_its_parents():
             "1e+308 is too large; expected a number below 1,000,000,000,000,000",
         ),
         (
-            changed(breakthroughs__0__annual__0__metric__baseline=-(10**40)),
+            changed(breakthroughs__0__annual__0__metric__baseline=-(10**400)),
             f"{AN}.metric.baseline",
             "is too small; expected a number above -1,000,000,000,000,000",
         ),
