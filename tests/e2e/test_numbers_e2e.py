@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot import ids
 from bot.standin.blockkit import validate_view
 from storage.models import CheckIn, Objective
+from tests.e2e import test_catchball_e2e as catchball
 from tests.e2e.seed import small_plan
 from tests.e2e.test_checkin_e2e import (
     ANSWER,
@@ -187,3 +188,25 @@ def test_plan_import_refuses_an_out_of_range_target_by_its_place(tmp_path, datab
     assert "too large" in plan_line
     baseline = next(x for x in lines if "breakthroughs[0].annual[2].metric.baseline" in x)
     assert "at most 6 decimal places" in baseline
+
+
+# ---- catchball ------------------------------------------------------------------------------------
+
+
+def test_a_proposal_with_out_of_range_numbers_is_refused_inline(slack):
+    catchball.setup(slack)
+    view = catchball.command_modal(slack, "U0VP", "propose AN1")
+    for field in (ids.FIELD_BASELINE, ids.FIELD_TARGET, ids.FIELD_MONTHLY_PLAN):
+        assert_prefill_fits(inputs(view)[field])
+    bad = {
+        **catchball.NORDICS,
+        ids.FIELD_BASELINE: "1e308",
+        ids.FIELD_TARGET: "2.0000001",
+        ids.FIELD_MONTHLY_PLAN: "0.1 0.2 0.3 0.4 0.6 0.8 1.0 1.2 1.4 1.6 1.8 -1e300",
+    }
+    errors = slack.submit("U0VP", view, bad).json()["errors"]
+    assert set(errors) == {ids.FIELD_BASELINE, ids.FIELD_TARGET, ids.FIELD_MONTHLY_PLAN}
+    assert errors[ids.FIELD_BASELINE].startswith("Too large: enter a number below 1,000,000,")
+    assert "at most 6 decimal places" in errors[ids.FIELD_TARGET]
+    assert "Value 12 is too small" in errors[ids.FIELD_MONTHLY_PLAN]
+    assert catchball.objective(slack, "AN1.2") is None and not catchball.decisions(slack)
