@@ -16,6 +16,7 @@ reports (`hoshin report`) list every objective's months as a table as well.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -66,6 +67,8 @@ def _fill(month: BowlingMonth, due: bool) -> str:
 def _number(value: float | None) -> str:
     if value is None:
         return "–"
+    if not math.isfinite(value) or abs(value) >= 1_000_000:
+        return f"{value:.3g}"  # a cell holds a few characters: 1.23e+06, and 1e+308 stored long ago
     if abs(value) >= 1000:
         return f"{value / 1000:.1f}k".replace(".0k", "k")
     if float(value).is_integer():

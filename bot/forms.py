@@ -6,11 +6,10 @@ Every message is written for the person who typed the value and names what to ty
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date
 
-from bot import ids
+from bot import ids, numbers
 from bot.errors import InvalidInput
 
 TITLE_LIMIT = 200
@@ -42,7 +41,7 @@ def optional_text(raw: str | None, *, field: str, limit: int = TEXT_LIMIT) -> st
 
 
 def number(raw: str | None, *, field: str, what: str, required: bool = True) -> float | None:
-    """A number as people type it: `14`, `14.5`, `1,200`, `-3`, `12%`."""
+    """A number as people type it: `14`, `14.5`, `1,200`, `-3`, `12%`, within the metric bound."""
     text = (raw or "").strip().rstrip("%").replace("\u2009", "").replace(" ", "")
     if not text:
         if required:
@@ -50,16 +49,18 @@ def number(raw: str | None, *, field: str, what: str, required: bool = True) -> 
         return None
     if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
         text = text.replace(",", "")
-    try:
-        value = float(text)
-    except ValueError:
+    value = numbers.decimal_of(text)
+    if value is None:
         raise InvalidInput(
             f"{what.capitalize()} must be a number, like 14 or 12.5 (got “{raw.strip()}”).",
             field=field,
-        ) from None
-    if not math.isfinite(value):
+        )
+    if not value.is_finite():
         raise InvalidInput(f"{what.capitalize()} must be a finite number.", field=field)
-    return value
+    refused = numbers.refusal(value)
+    if refused:
+        raise InvalidInput(refused.sentence(), field=field)
+    return float(value)
 
 
 def monthly_plan(
@@ -74,17 +75,19 @@ def monthly_plan(
     parts = [p for p in _SEPARATORS.split(text) if p]
     values = []
     for i, part in enumerate(parts, start=1):
-        try:
-            value = float(part.rstrip("%"))
-        except ValueError:
+        value = numbers.decimal_of(part.rstrip("%"))
+        if value is None:
             raise InvalidInput(
                 f"Value {i} (“{part}”) is not a number. Give twelve numbers, e.g. "
                 "10.3 10.6 10.9 … 14.",
                 field=field,
-            ) from None
-        if not math.isfinite(value):
+            )
+        if not value.is_finite():
             raise InvalidInput(f"Value {i} must be a finite number.", field=field)
-        values.append(value)
+        refused = numbers.refusal(value)
+        if refused:
+            raise InvalidInput(f"Value {i} {refused.says}: {refused.advice}.", field=field)
+        values.append(float(value))
     if len(values) != 12:
         raise InvalidInput(
             f"The monthly plan needs exactly twelve numbers, one per month; this has {len(values)}.",

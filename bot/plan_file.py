@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
@@ -14,6 +15,7 @@ from zoneinfo import available_timezones
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from bot import numbers
 from bot.errors import HoshinError
 from bot.plan_checks import FILE, Problem, cross_checks, describe_error, place, shown
 from bot.plan_limits import MAX_BYTES
@@ -92,7 +94,27 @@ def _date(value: Any) -> date:
     raise ValueError(f"{shown(value)} is not a valid date; expected YYYY-MM-DD, e.g. 2027-03-31")
 
 
-Number = Annotated[float, BeforeValidator(_no_bool)]
+def _bounded(value: float) -> float:
+    # The same bound as the modals' (bot/numbers.py): a file cannot bring what a person cannot.
+    exact = numbers.decimal_of(value)
+    refused = numbers.refusal(exact) if exact is not None and exact.is_finite() else None
+    if refused:
+        raise ValueError(f"{numbers.plain(value)} {refused.says}; {refused.expected}")
+    return value
+
+
+def _whole_bounded(value: Any) -> Any:
+    # A whole number past a float's range would otherwise be called "not a number".
+    if isinstance(value, int) and not isinstance(value, bool):
+        refused = numbers.refusal(Decimal(value))
+        if refused:
+            raise ValueError(f"{Decimal(value).normalize():.6g} {refused.says}; {refused.expected}")
+    return value
+
+
+Number = Annotated[
+    float, BeforeValidator(_no_bool), BeforeValidator(_whole_bounded), AfterValidator(_bounded)
+]
 Whole = Annotated[int, BeforeValidator(_no_bool)]
 Year = Annotated[
     Whole,

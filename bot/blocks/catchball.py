@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import ids
+from bot import ids, numbers
 from bot.blocks import fields
 from bot.blocks.common import Message, escape, number, shorten, with_unit
 from bot.catchball import (
@@ -123,7 +123,8 @@ def counter_modal(view: RoundView) -> dict:
             label=f"Target ({p.metric_unit})" if p.metric_unit else "Target",
             element=PlainTextInputElement(
                 action_id=ids.FIELD_ACTION,
-                initial_value=_plain_number(p.target),
+                initial_value=None if p.target is None else numbers.plain(p.target),
+                max_length=numbers.FIELD_MAX,
                 placeholder="Where it should be at year end",
             ),
         ),
@@ -429,10 +430,6 @@ def _value(key: str, value: Any) -> str:
     if key == "direction":
         return f"{value} is better"
     return escape(shorten(str(value), 120))
-
-
-def _plain_number(value: float | None) -> str | None:
-    return None if value is None else number(value).replace(",", "")
 
 
 def _plain(text: str) -> str:

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import ids
+from bot import ids, numbers
 from bot.blocks import fields
 from bot.blocks.common import (
     HEALTH_ICON,
@@ -39,13 +39,6 @@ STATUS_OPTIONS = (
     ("at_risk", "At risk"),
     ("off_track", "Off track"),
 )
-
-
-def _plain_number(value: float | None) -> str | None:
-    """A stored number as someone would type it again, without rounding it."""
-    if value is None:
-        return None
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _text(
@@ -120,8 +113,10 @@ def checkin_modal(form: CheckInForm) -> dict:
             else None,
             element=PlainTextInputElement(
                 action_id=ids.FIELD_ACTION,
-                max_length=40,
-                initial_value=_plain_number(existing.actual) if existing else None,
+                max_length=numbers.FIELD_MAX,
+                initial_value=numbers.plain(existing.actual)
+                if existing and existing.actual is not None
+                else None,
                 placeholder="A number, like 12.5",
             ),
         )

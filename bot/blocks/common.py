@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from slack_sdk.models.blocks import Block
 
+from bot import numbers
 from bot.status import Health
 
 SECTION_TEXT_LIMIT = 3000
@@ -42,11 +43,8 @@ def escape(text: str | None) -> str:
 
 
 def number(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    """A number for reading, at most numbers.SHOWN_MAX characters whatever was stored."""
+    return "–" if value is None else numbers.shown(value)
 
 
 def with_unit(value: float | None, unit: str | None) -> str:

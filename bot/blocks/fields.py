@@ -19,8 +19,8 @@ from slack_sdk.models.blocks import (
     UserSelectElement,
 )
 
-from bot import ids
-from bot.blocks.common import number, shorten
+from bot import ids, numbers
+from bot.blocks.common import shorten
 
 
 def text_input(
@@ -111,6 +111,7 @@ def metric(
             initial=_num(baseline),
             optional=True,
             placeholder="Where it stands today",
+            max_length=numbers.FIELD_MAX,
         ),
         text_input(
             ids.FIELD_TARGET,
@@ -118,6 +119,7 @@ def metric(
             initial=_num(target),
             optional=optional,
             placeholder="Where it should be at year end",
+            max_length=numbers.FIELD_MAX,
         ),
         InputBlock(
             block_id=ids.FIELD_DIRECTION,
@@ -135,9 +137,10 @@ def monthly_plan(initial: Sequence[float] | None = None, *, optional: bool = Fal
     return text_input(
         ids.FIELD_MONTHLY_PLAN,
         "Monthly plan",
-        initial=" ".join(number(v).replace(",", "") for v in initial) if initial else None,
+        initial=" ".join(numbers.plain(v) for v in initial) if initial else None,
         placeholder="Twelve values, one per month: 10.3 10.6 10.9 …",
         optional=optional,
+        max_length=numbers.PLAN_FIELD_MAX,
         hint="One value per month of the fiscal year, separated by spaces or commas.",
     )
 
@@ -161,4 +164,5 @@ def reason(
 
 
 def _num(value: float | None) -> str | None:
-    return None if value is None else number(value).replace(",", "")
+    # Exact, never rounded: a prefill saved unchanged must store the same number again.
+    return None if value is None else numbers.plain(value)

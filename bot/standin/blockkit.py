@@ -235,6 +235,8 @@ def _element(e: Any, p: str, action_ids: set[str], errs: list[str]) -> None:
         _max_str(e, "url", 3000, p, errs)
     elif etype == "image":
         _image(e, p, errs)
+    elif etype == "plain_text_input":
+        _text_input(e, p, errs)
     elif etype in SELECTS_WITH_OPTIONS:
         if "option_groups" in e:
             groups = e["option_groups"]
@@ -251,6 +253,24 @@ def _element(e: Any, p: str, action_ids: set[str], errs: list[str]) -> None:
         _options(e.get("options"), f"{p}/options", 5, PLAIN, errs)
     elif etype in ("checkboxes", "radio_buttons"):
         _options(e.get("options"), f"{p}/options", 10, TEXT_TYPES, errs)
+
+
+def _text_input(e: dict, p: str, errs: list[str]) -> None:
+    # Slack refuses a prefill longer than the field's own limit: the modal never opens.
+    limit = e.get("max_length")
+    if limit is not None and (not isinstance(limit, int) or not 0 < limit <= 3000):
+        errs.append(f"must be 1 to 3000 [json-pointer:{p}/max_length]")
+        limit = None
+    value = e.get("initial_value")
+    if value is None:
+        return
+    if not isinstance(value, str) or len(value) > 3000:
+        errs.append(f"must be a string of at most 3000 characters [json-pointer:{p}/initial_value]")
+    elif limit is not None and len(value) > limit:
+        errs.append(
+            f"must be no longer than max_length ({limit} characters), is {len(value)} "
+            f"[json-pointer:{p}/initial_value]"
+        )
 
 
 def _options(opts: Any, p: str, limit: int, kinds: tuple[str, ...], errs: list[str]) -> None:

@@ -251,7 +251,7 @@ def test_the_counter_and_reason_modals():
     assert validate_view(counter, expected_type="modal") == []
     assert RoundRef.parse(counter["private_metadata"]).round_id == 7
     target = next(b for b in counter["blocks"] if b.get("block_id") == ids.FIELD_TARGET)
-    assert target["element"]["initial_value"] == "987654321.99"
+    assert target["element"]["initial_value"] == "987654321.987"  # exact: saving keeps it
     for move in (Move.REQUEST_CHANGES, Move.REJECT):
         modal = blocks.reason_modal(huge(VIEW), move)
         assert validate_view(modal, expected_type="modal") == []

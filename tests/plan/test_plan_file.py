@@ -215,6 +215,26 @@ def test_a_child_without_a_year_takes_its_parents():
         (changed(workspace="Acme"), "workspace", "does not look like a Slack workspace (team) id"),
         (changed(breakthroughs__0__annual__0__ref="AN 1"), f"{AN}.ref", "is not a usable ref"),
         (changed(settings__checkin_time="25:00"), "settings.checkin_time", "HH:MM"),
+        (
+            changed(breakthroughs__0__annual__0__metric__target=1e308),
+            f"{AN}.metric.target",
+            "1e+308 is too large; expected a number below 1,000,000,000,000,000",
+        ),
+        (
+            changed(breakthroughs__0__annual__0__metric__baseline=-(10**400)),
+            f"{AN}.metric.baseline",
+            "is too small; expected a number above -1,000,000,000,000,000",
+        ),
+        (
+            changed(breakthroughs__0__annual__0__monthly_plan=[1] * 11 + ["1e16"]),
+            f"{AN}.monthly_plan[11]",
+            "too large",
+        ),
+        (
+            changed(breakthroughs__0__annual__0__metric__target=0.1234567),
+            f"{AN}.metric.target",
+            "has more than 6 decimal places",
+        ),
     ],
 )
 def test_each_problem_is_named_by_its_place(data, place, says):

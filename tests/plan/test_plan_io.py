@@ -265,7 +265,11 @@ def test_export_writes_awkward_text_back_exactly(engine):
 any_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30).filter(
     str.strip
 )
-number = st.floats(allow_nan=False, allow_infinity=False, width=64)
+# Every number a plan may hold (bot/numbers.py): whole numbers up to the bound, and decimals of
+# at most 6 places and 15 significant digits.
+number = st.integers(-(10**15) + 1, 10**15 - 1).map(float) | st.decimals(
+    min_value=-(10**9), max_value=10**9, places=6, allow_nan=False, allow_infinity=False
+).map(float)
 
 
 @settings(max_examples=80, deadline=None)

@@ -96,3 +96,24 @@ def test_an_unknown_team_is_a_clear_error(session, database_url, tmp_path):
         env={"DATABASE_URL": database_url},
     )
     assert result.exit_code != 0 and "No workspace T0NOPE" in result.output
+
+
+def test_numbers_stored_before_the_bound_are_reported_short_and_exact(
+    session, database_url, tmp_path
+):
+    plan = year_plan(session)
+    an1 = session.get(Objective, plan.ids["AN1"])
+    an1.target, an1.baseline = 1e308, -1e300
+    session.add(an1)
+    for check_in in session.exec(select(CheckIn).where(CheckIn.objective_id == an1.id)):
+        check_in.actual = 1e308
+        session.add(check_in)
+    session.commit()
+    long_digits = re.compile(r"\d[\d,]{24,}")
+    for fmt in ("markdown", "html"):
+        text, _ = run_report(database_url, tmp_path, fmt)
+        assert "1e+308" in text and not long_digits.search(text), long_digits.search(text)
+    text, _ = run_report(database_url, tmp_path, "csv")
+    by = {r["ref"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert float(by["AN1"]["target"]) == 1e308 and float(by["AN1"]["baseline"]) == -1e300
+    assert all(len(by["AN1"][m]) <= 24 for m in by["AN1"] if m.startswith("2027-"))

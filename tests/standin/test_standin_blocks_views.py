@@ -32,6 +32,14 @@ def actions(*elements: dict) -> dict:
     return {"type": "actions", "elements": list(elements)}
 
 
+def text_input(initial: str, max_length: int | None = None) -> dict:
+    element = {"type": "plain_text_input", "action_id": "v", "initial_value": initial}
+    if max_length is not None:
+        element["max_length"] = max_length
+    label = {"type": "plain_text", "text": "Actual"}
+    return {"type": "input", "block_id": "actual", "label": label, "element": element}
+
+
 def modal(title: str = "Check-in", blocks: list | None = None, **extra) -> dict:
     view = {
         "type": "modal",
@@ -155,8 +163,20 @@ def test_valid_blocks_pass_the_pure_validator() -> None:
         (modal(blocks=[section(f"{i}") for i in range(101)]), "invalid_arguments", "100 items"),
         ({"type": "popup", "blocks": []}, "invalid_arguments", "modal, home"),
         (modal(blocks=[section("x" * 2900)] * 90), "view_too_large", "bytes"),
+        (modal(blocks=[text_input("1" * 41, max_length=40)]), "invalid_arguments", "max_length"),
+        (modal(blocks=[text_input("x" * 3001)]), "invalid_arguments", "3000"),
     ],
-    ids=["25-char-title", "dup-block-id", "metadata", "callback-id", "101-blocks", "type", "size"],
+    ids=[
+        "25-char-title",
+        "dup-block-id",
+        "metadata",
+        "callback-id",
+        "101-blocks",
+        "type",
+        "size",
+        "initial-over-max-length",
+        "initial-over-3000",
+    ],
 )
 def test_view_checks(view: dict, code: str, reason: str) -> None:
     got_code, errors = view_problem(view)
