@@ -12,8 +12,16 @@ from datetime import date
 from bot import ids, numbers
 from bot.errors import InvalidInput
 
+# What the modals' fields hold; a plan file keeps the same limits, so every objective it loads
+# can be edited in its modal again.
 TITLE_LIMIT = 200
 TEXT_LIMIT = 10_000  # descriptions and reasons are stored whole; builders shorten for display
+METRIC_NAME_LIMIT = 120
+UNIT_LIMIT = 20
+NAME_LIMIT = 200  # a person's name in a plan file (Slack's own names are shorter)
+VISION_LIMIT = 3000  # a Slack text input holds at most 3,000 characters
+VALUE_LIMIT = 150
+VALUES_MAX = 20
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 

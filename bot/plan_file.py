@@ -15,7 +15,7 @@ from zoneinfo import available_timezones
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from bot import numbers
+from bot import forms, numbers
 from bot.errors import HoshinError
 from bot.plan_checks import FILE, Problem, cross_checks, describe_error, place, shown
 from bot.plan_limits import MAX_BYTES
@@ -128,6 +128,27 @@ Month = Annotated[
     ),
 ]
 Text = Annotated[str, _rule(str.strip, "is empty; expected some text")]
+
+
+def _at_most(limit: int, field: str) -> AfterValidator:
+    def check(text: str) -> str:
+        if len(text) > limit:
+            raise ValueError(
+                f"is {len(text):,} characters long; at most {limit:,} (what the {field} field "
+                "of the modals holds)"
+            )
+        return text
+
+    return AfterValidator(check)
+
+
+def _values_at_most(values: list[str] | None) -> list[str] | None:
+    if values is not None and len(values) > forms.VALUES_MAX:
+        raise ValueError(f"has {len(values)} values; at most {forms.VALUES_MAX} values")
+    return values
+
+
+Title = Annotated[Text, _at_most(forms.TITLE_LIMIT, "Title")]
 Ref = Annotated[
     str,
     _rule(
@@ -188,22 +209,22 @@ class PlanSettings(_Model):
 
 class PersonEntry(_Model):
     id: UserId
-    name: Text
+    name: Annotated[Text, _at_most(forms.NAME_LIMIT, "name")]
     manager: UserId | None = None
     admin: bool = False
     timezone: Timezone | None = None
 
 
 class Metric(_Model):
-    name: Text
-    unit: str | None = None
+    name: Annotated[Text, _at_most(forms.METRIC_NAME_LIMIT, "Metric")]
+    unit: Annotated[str, _at_most(forms.UNIT_LIMIT, "Unit")] | None = None
     baseline: Number | None = None
     target: Number
     higher_is_better: bool = True
 
 
 class ActionEntry(_Model):
-    title: Text
+    title: Title
     owner: UserId | None = None
     due: Due | None = None
     state: ActionStateName | None = None  # None: leave the state in the database as it is
@@ -211,9 +232,9 @@ class ActionEntry(_Model):
 
 class _Objective(_Model):
     ref: Ref
-    title: Text
+    title: Title
     owner: UserId
-    description: str | None = None
+    description: Annotated[str, _at_most(forms.TEXT_LIMIT, "Description")] | None = None
     metric: Metric | None = None
     review_channel: ChannelId | None = None
     state: ObjectiveStateName | None = None  # None: leave the state in the database as it is
@@ -238,8 +259,11 @@ class Breakthrough(_Objective):
 class PlanFile(_Model):
     workspace: TeamId
     settings: PlanSettings = Field(default_factory=PlanSettings)
-    vision: str | None = None
-    values: list[Text] | None = None
+    vision: Annotated[str, _at_most(forms.VISION_LIMIT, "Vision")] | None = None
+    values: Annotated[
+        list[Annotated[Text, _at_most(forms.VALUE_LIMIT, "Values")]] | None,
+        AfterValidator(_values_at_most),
+    ] = None
     people: list[PersonEntry]
     breakthroughs: list[Breakthrough] = []
 

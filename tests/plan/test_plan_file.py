@@ -235,6 +235,36 @@ def test_a_child_without_a_year_takes_its_parents():
             f"{AN}.metric.target",
             "has more than 6 decimal places",
         ),
+        # Text as long as the modal that edits it allows, so every objective can be edited.
+        (
+            changed(breakthroughs__0__annual__0__title="x" * 201),
+            f"{AN}.title",
+            "is 201 characters long; at most 200 (what the Title field of the modals holds)",
+        ),
+        (
+            changed(breakthroughs__0__annual__0__metric__name="m" * 121),
+            f"{AN}.metric.name",
+            "at most 120",
+        ),
+        (
+            changed(breakthroughs__0__annual__0__metric__unit="u" * 21),
+            f"{AN}.metric.unit",
+            "at most 20",
+        ),
+        (
+            changed(breakthroughs__0__annual__0__description="d" * 10_001),
+            f"{AN}.description",
+            "at most 10,000",
+        ),
+        (
+            changed(breakthroughs__0__annual__0__children__0__actions__0__title="a" * 201),
+            f"{AN}.children[0].actions[0].title",
+            "at most 200",
+        ),
+        (changed(people__0__name="n" * 201), "people[0].name", "at most 200"),
+        (changed(vision="v" * 3001), "vision", "at most 3,000"),
+        (changed(values=["v" * 151]), "values[0]", "at most 150"),
+        (changed(values=[f"value {i}" for i in range(21)]), "values", "at most 20 values"),
     ],
 )
 def test_each_problem_is_named_by_its_place(data, place, says):
