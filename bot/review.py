@@ -11,6 +11,11 @@ Dedup keys carry a version and a hash of the content, so an unchanged message is
 again and a re-run enqueues nothing. A channel the bot cannot post to holds its rows (delivery
 does that): the answers stay in the database, the workspace's admins get one DM per channel,
 reason and episode, with a Try again button that releases the rows.
+
+One thread, or one reply, that cannot be built or that Slack refuses stops nothing else: each
+thread syncs in its own transaction under its own guard, a reply that cannot be built is
+named in `SyncReport.errors` and left for the next run, and a message Slack refused (its row
+failed) is rebuilt and sent again on the next runs, `REFUSALS_TRIED` times in all.
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ log = logging.getLogger(__name__)
 
 POST = "chat.postMessage"
 UPDATE = "chat.update"
+# A message Slack refused is sent again (rebuilt) on the next runs until refused this often: a
+# refusal that was a passing fault, or fixed since, heals; one that is not costs a few calls.
+REFUSALS_TRIED = 3
 
 
 class ReviewChannelRef(SlackContext):
@@ -57,6 +65,8 @@ class SyncReport:
     enqueued: int = 0  # outbox rows written
     recorded: int = 0  # ts copied from a sent row onto a thread or a check-in
     held_channels: set[str] = field(default_factory=set)
+    # What could not be synced this run, one line each (workspace, thread, what failed).
+    errors: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -66,6 +76,7 @@ class SyncReport:
         self.enqueued += other.enqueued
         self.recorded += other.recorded
         self.held_channels |= other.held_channels
+        self.errors += other.errors
 
 
 # ---- where check-ins go -------------------------------------------------------------------------
@@ -115,12 +126,25 @@ class _Writer:
             payload=payload,
         )
 
+    def again(self, row: ThreadPost, payload: dict[str, Any]) -> bool:
+        """A post Slack refused, queued again as it is built now; False once tried enough."""
+        if row.state != OutboxState.FAILED or row.stops >= REFUSALS_TRIED:
+            return False
+        if outbox.retry_failed(self.session, message_id=row.id, payload=payload):
+            self.report.enqueued += 1
+            log.warning("review post %s refused (%s): sent again", row.dedup_key, row.last_error)
+        return True
+
     def keep_current(
         self, prefix: str, rows: list[ThreadPost], where: tuple[str, str], content: dict
     ) -> None:
-        """A chat.update when `content` differs from the latest this message was given."""
+        """A chat.update when `content` differs from the latest this message was given (or
+        the latest was refused: then that one again)."""
         digest = _digest(content)
         if _digest(rows[-1].payload) == digest:
+            latest = rows[-1]
+            if latest.method == UPDATE:
+                self.again(latest, latest.payload)
             return
         self.report.enqueued += 1
         outbox.enqueue(
@@ -132,8 +156,13 @@ class _Writer:
         )
 
 
-def sync_thread(session: Session, plan: ReviewPlan, thread_id: int) -> SyncReport:
-    """One step of one thread (see the module docstring); run it again after delivery."""
+def sync_thread(
+    session: Session, plan: ReviewPlan, thread_id: int, *, label: str = ""
+) -> SyncReport:
+    """One step of one thread (see the module docstring); run it again after delivery.
+
+    A reply that cannot be built is named in the report's errors (`label` says whose thread)
+    and the rest of the thread goes on."""
     report = SyncReport()
     thread = store.lock_thread(session, thread_id=thread_id)
     if thread is None:
@@ -160,7 +189,8 @@ def sync_thread(session: Session, plan: ReviewPlan, thread_id: int) -> SyncRepor
             return report
         first = parent_rows[0]
         if first.state != OutboxState.SENT or not first.result_ts:
-            return report  # on its way, held or failed: nothing can hang below it yet
+            write.again(first, {"channel": thread.channel, **parent})
+            return report  # on its way, held or refused: nothing can hang below it yet
         store.set_ts(session, thread_id=thread.id, ts=first.result_ts)
         thread.ts = first.result_ts
         report.recorded += 1
@@ -172,17 +202,25 @@ def sync_thread(session: Session, plan: ReviewPlan, thread_id: int) -> SyncRepor
         check_in = line.check_in
         if check_in is None:
             continue
-        reply = render.check_in_reply(
-            CheckInReply(line, thread.period, plan.person_slack_id(check_in.person_id))
-        ).as_kwargs()
+        try:
+            reply = render.check_in_reply(
+                CheckInReply(line, thread.period, plan.person_slack_id(check_in.person_id))
+            ).as_kwargs()
+        except Exception as exc:
+            log.exception("review thread %d: the reply for %s cannot be built", thread.id, line.ref)
+            where = f"{label} {thread.channel} {thread.period}".strip()
+            report.errors.append(f"{where} {line.ref}: {exc.__class__.__name__}")
+            continue
         prefix = reply_prefix(thread.id, check_in.id)
         mine = rows.get(prefix, [])
+        post = {"channel": channel, "thread_ts": thread.ts, **reply}
         if not mine:
-            write.post_once(prefix + "post", {"channel": channel, "thread_ts": thread.ts, **reply})
+            write.post_once(prefix + "post", post)
             continue
         reply_ts = check_in.thread_reply_ts
         if reply_ts is None:
             if mine[0].state != OutboxState.SENT or not mine[0].result_ts:
+                write.again(mine[0], post)
                 continue
             reply_ts = mine[0].result_ts
             set_reply_ts(session, check_in_id=check_in.id, ts=reply_ts)
@@ -291,20 +329,31 @@ def sync_workspace(
     thread_ids: Iterable[int] | None = None,
     periods: Iterable[str] | None = None,
 ) -> SyncReport:
-    """One step of the workspace's threads (all, or those named), each in its own transaction."""
+    """One step of the workspace's threads (all, or those named), each in its own transaction.
+
+    A thread whose step fails is rolled back, logged and named in the report's errors; the
+    others go on, and the next run tries it again.
+    """
     with session_scope(engine) as session:
         workspace = session.get(Workspace, workspace_id)
         if workspace is None:
             return SyncReport()
+        team_id = workspace.team_id
         plan = ReviewPlan(session, workspace)
         chosen = store.threads(
             session, workspace_id=workspace_id, periods=periods, thread_ids=thread_ids
         )
-        ids = [t.id for t in chosen]
+        threads = [(t.id, t.channel, t.period) for t in chosen]
     report = SyncReport()
-    for thread_id in ids:
-        with session_scope(engine) as session:
-            report.add(sync_thread(session, plan, thread_id))
+    for thread_id, channel, period in threads:
+        try:
+            with session_scope(engine) as session:
+                report.add(sync_thread(session, plan, thread_id, label=team_id))
+        except Exception as exc:
+            log.exception(
+                "review thread %d (%s %s %s) not synced", thread_id, team_id, channel, period
+            )
+            report.errors.append(f"{team_id} {channel} {period}: {exc.__class__.__name__}")
     if report.held_channels:
         with session_scope(engine) as session:
             report.enqueued += alert_admins(
@@ -327,7 +376,11 @@ def sync_all(engine: Engine, *, now: datetime, workspace_id: int | None = None) 
         ]
     report = SyncReport()
     for ws_id, periods in workspaces:
-        report.add(sync_workspace(engine, ws_id, periods=periods))
+        try:
+            report.add(sync_workspace(engine, ws_id, periods=periods))
+        except Exception as exc:  # its plan could not be read: the next workspaces go on
+            log.exception("review threads of workspace %d not synced", ws_id)
+            report.errors.append(f"workspace {ws_id}: {exc.__class__.__name__}")
     return report
 
 

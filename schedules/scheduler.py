@@ -153,6 +153,7 @@ def _review_sync(ctx: JobContext) -> JobReport:
     held = sorted(getattr(result, "held_channels", ()) or ())
     if held:
         report.lines.append(f"held in {', '.join(held)} (the bot cannot post there)")
+    report.errors += getattr(result, "errors", None) or []
     return report
 
 
