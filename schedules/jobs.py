@@ -49,6 +49,12 @@ class JobReport:
     def text(self) -> str:
         return "\n".join([*self.lines, *(f"error: {e}" for e in self.errors)]) or "nothing to do"
 
+    def failure(self, job: str) -> str | None:
+        """One line saying what could not be done, or None when everything was."""
+        if not self.errors:
+            return None
+        return f"{job} could not do all of its work: {'; '.join(self.errors)}"
+
 
 @dataclass
 class PromptReport(JobReport):
