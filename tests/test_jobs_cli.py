@@ -275,3 +275,23 @@ def test_jobs_run_exits_zero_when_the_job_did_its_work(tmp_path):
 
     assert result.returncode == 0, (result.stdout, result.stderr)
     assert f"T0ACME: FY{last_year} reflection posted" in result.stdout
+
+
+def test_jobs_run_deliver_exits_non_zero_naming_a_post_slack_refused(tmp_path):
+    env = imported(tmp_path)
+    queued = hoshin("jobs", "run", "monthly-checkin", "--period", "2027-03", env=env, cwd=tmp_path)
+    assert queued.returncode == 0, queued.stderr
+    with SlackStandIn(team_id="T0ACME", bot_token=TOKEN) as standin:
+        for user in example_people():
+            standin.add_user(user)
+        standin.inject("chat.postMessage", error="invalid_blocks")  # the first post, once
+        slack = {**env, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": standin.api_url}
+
+        result = hoshin("jobs", "run", "deliver", env=slack, cwd=tmp_path, timeout=120)
+
+        posted = [c for c in standin.calls_to("chat.postMessage") if c.ok]
+    failed = [r for r in rows(env, OutboxMessage) if r.state == "failed"]
+    assert len(failed) == 1 and len(posted) == len(rows(env, CheckInPrompt)) - 1
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    why = f"T0ACME outbox {failed[0].id} (chat.postMessage) refused: invalid_blocks"
+    assert f"Error: deliver could not do all of its work: {why}\n" in result.stderr
