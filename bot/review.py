@@ -14,8 +14,8 @@ reason and episode, with a Try again button that releases the rows.
 
 One thread, or one reply, that cannot be built or that Slack refuses stops nothing else: each
 thread syncs in its own transaction under its own guard, a reply that cannot be built is
-named in `SyncReport.errors` and left for the next run, and a message Slack refused (its row
-failed) is rebuilt and sent again on the next runs, `REFUSALS_TRIED` times in all.
+named in `SyncReport.errors` and left for the next run, and a message Slack refused is sent
+again or its refusal told to the admins (`bot.review_refused`).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from bot.blocks import review as render
 from bot.context import SlackContext
 from bot.cycle import current_due, parse_local_time, previous_period
 from bot.review_plan import CheckInReply, ReviewPlan, channel_for
+from bot.review_refused import send_again
 from storage import outbox
 from storage import review as store
 from storage.checkins import set_reply_ts
@@ -49,9 +50,6 @@ log = logging.getLogger(__name__)
 
 POST = "chat.postMessage"
 UPDATE = "chat.update"
-# A message Slack refused is sent again (rebuilt) on the next runs until refused this often: a
-# refusal that was a passing fault, or fixed since, heals; one that is not costs a few calls.
-REFUSALS_TRIED = 3
 
 
 class ReviewChannelRef(SlackContext):
@@ -126,25 +124,32 @@ class _Writer:
             payload=payload,
         )
 
-    def again(self, row: ThreadPost, payload: dict[str, Any]) -> bool:
-        """A post Slack refused, queued again as it is built now; False once tried enough."""
-        if row.state != OutboxState.FAILED or row.stops >= REFUSALS_TRIED:
-            return False
-        if outbox.retry_failed(self.session, message_id=row.id, payload=payload):
-            self.report.enqueued += 1
-            log.warning("review post %s refused (%s): sent again", row.dedup_key, row.last_error)
-        return True
+    def again(self, row: ThreadPost, payload: dict[str, Any], thread: tuple[str, str]) -> None:
+        """A message Slack refused: sent again as built now, or the admins told."""
+        self.report.enqueued += send_again(
+            self.session,
+            workspace_id=self.workspace_id,
+            row=row,
+            payload=payload,
+            changed=_digest(payload) != _digest(row.payload),
+            channel=thread[0],
+            period=thread[1],
+        )
 
     def keep_current(
-        self, prefix: str, rows: list[ThreadPost], where: tuple[str, str], content: dict
+        self,
+        prefix: str,
+        rows: list[ThreadPost],
+        where: tuple[str, str],
+        content: dict,
+        thread: tuple[str, str],
     ) -> None:
         """A chat.update when `content` differs from the latest this message was given (or
         the latest was refused: then that one again)."""
         digest = _digest(content)
         if _digest(rows[-1].payload) == digest:
-            latest = rows[-1]
-            if latest.method == UPDATE:
-                self.again(latest, latest.payload)
+            if rows[-1].method == UPDATE:
+                self.again(rows[-1], rows[-1].payload, thread)
             return
         self.report.enqueued += 1
         outbox.enqueue(
@@ -180,6 +185,7 @@ def sync_thread(
     summary = plan.summary(session, thread.channel, thread.period)
     parent = render.review_parent(summary).as_kwargs()
     write = _Writer(session, plan.workspace_id, report)
+    here = (thread.channel, thread.period)
     parent_rows = rows.get(parent_prefix(thread.id), [])
     if thread.ts is None:
         if not parent_rows:
@@ -189,7 +195,7 @@ def sync_thread(
             return report
         first = parent_rows[0]
         if first.state != OutboxState.SENT or not first.result_ts:
-            write.again(first, {"channel": thread.channel, **parent})
+            write.again(first, {"channel": thread.channel, **parent}, here)
             return report  # on its way, held or refused: nothing can hang below it yet
         store.set_ts(session, thread_id=thread.id, ts=first.result_ts)
         thread.ts = first.result_ts
@@ -197,7 +203,8 @@ def sync_thread(
     channel = parent_rows[0].result_channel if parent_rows else None
     channel = channel or thread.channel
     if parent_rows:
-        write.keep_current(parent_prefix(thread.id), parent_rows, (channel, thread.ts), parent)
+        where = (channel, thread.ts)
+        write.keep_current(parent_prefix(thread.id), parent_rows, where, parent, here)
     for line in summary.lines:
         check_in = line.check_in
         if check_in is None:
@@ -220,12 +227,13 @@ def sync_thread(
         reply_ts = check_in.thread_reply_ts
         if reply_ts is None:
             if mine[0].state != OutboxState.SENT or not mine[0].result_ts:
-                write.again(mine[0], post)
+                write.again(mine[0], post, here)
                 continue
             reply_ts = mine[0].result_ts
             set_reply_ts(session, check_in_id=check_in.id, ts=reply_ts)
             report.recorded += 1
-        write.keep_current(prefix, mine, (mine[0].result_channel or channel, reply_ts), reply)
+        where = (mine[0].result_channel or channel, reply_ts)
+        write.keep_current(prefix, mine, where, reply, here)
     return report
 
 

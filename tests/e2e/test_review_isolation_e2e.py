@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from bot import review
 from bot.blocks import review as render
+from bot.review_refused import REFUSALS_TRIED
 from bot.services import Services
 from schedules.ratelimit import DeliveryLimits
 from schedules.scheduler import JobContext, find_job
@@ -28,6 +29,8 @@ def setup_threads(slack) -> None:
     other_workspace(slack.engine)
     for channel in ("C0ADS", "C0HOSHIN", "C0OTHER"):
         slack.standin.add_channel(channel, name=channel.lower(), is_member=True)
+    for user_id in ("U0CEO", "U0VP", "U0MGR"):  # the same ids in both workspaces
+        slack.standin.add_user(user_id)
     with Session(slack.engine) as session:
         objectives = {(o.workspace_id, o.ref): o for o in session.exec(select(Objective))}
         for workspace in session.exec(select(Workspace).order_by(Workspace.id)):
@@ -149,8 +152,8 @@ def test_a_thread_whose_parent_cannot_be_built_stops_no_other_thread_or_workspac
 def test_a_post_slack_refuses_is_posted_again_on_the_next_run(slack):
     setup_threads(slack)
     context = context_of(slack)
-    # Slack refuses the first parent it is sent (C0ADS's): the outbox marks it failed.
-    slack.standin.inject("chat.postMessage", error="invalid_blocks")
+    # Slack refuses C0ADS's parent once: the outbox marks it failed.
+    slack.standin.inject("chat.postMessage", error="invalid_blocks", channel="C0ADS")
 
     run(slack, context)
     with Session(slack.engine) as session:
@@ -163,16 +166,52 @@ def test_a_post_slack_refuses_is_posted_again_on_the_next_run(slack):
     assert len(replies_in(slack, "C0HOSHIN")) == 1 and len(replies_in(slack, "C0OTHER")) == 1
     parents = [m for m in slack.standin.messages("C0ADS") if not m.thread_ts]
     assert len(parents) == 1 and len(replies_in(slack, "C0ADS")) == 2
+    assert not alerts(slack)
 
 
-def test_a_post_slack_refuses_every_time_is_tried_a_bounded_number_of_times(slack):
+def alerts(slack) -> list[str]:
+    """What the admins were told of messages Slack refused for good."""
+    return [m.text for m in slack.standin.messages("U0CEO") if "Slack refused a message" in m.text]
+
+
+def test_a_post_slack_refuses_every_time_is_tried_a_few_times_told_once_and_sent_once_changed(
+    slack,
+):
     setup_threads(slack)
     context = context_of(slack)
-    slack.standin.inject("chat.postMessage", error="invalid_blocks", times=1000)
+    tries = REFUSALS_TRIED
+    slack.standin.inject("chat.postMessage", error="invalid_blocks", times=tries, channel="C0ADS")
 
-    for _ in range(review.REFUSALS_TRIED + 3):
-        run(slack, context)
+    reports = [run(slack, context) for _ in range(tries + 3)]
 
     refused = [c for c in slack.standin.calls_to("chat.postMessage") if not c.ok]
-    parents = 3  # one per thread, none of which could be posted
-    assert len(refused) == parents * review.REFUSALS_TRIED
+    assert len(refused) == tries and {c.args["channel"] for c in refused} == {"C0ADS"}
+    assert texts(slack, "C0ADS") == []  # given up, although Slack would take it now
+    assert len(replies_in(slack, "C0HOSHIN")) == 1 and len(replies_in(slack, "C0OTHER")) == 1
+    # The admins of the workspace are told once, with the channel, the month and Slack's error.
+    [alert] = alerts(slack)
+    assert "C0ADS" in alert and "invalid_blocks" in alert and "Jun 2027" in alert
+    assert not any(r.errors for r in reports)  # the job did its part; delivery logged each
+
+    # A change to what the parent shows (AN1's check-in is edited) is sent: it may now pass.
+    with Session(slack.engine) as session:
+        objective = session.exec(select(Objective).where(Objective.ref == "AN1")).one()
+        [check_in] = [c for c in objective_check_ins(session, objective.id)]
+        check_in.status = "off_track"
+        session.add(check_in)
+        session.commit()
+    for _ in range(3):
+        run(slack, context)
+    parents = [m for m in slack.standin.messages("C0ADS") if not m.thread_ts]
+    assert len(parents) == 1 and len(replies_in(slack, "C0ADS")) == 2
+    assert len(alerts(slack)) == 1
+
+
+def objective_check_ins(session, objective_id: int) -> list:
+    from storage.models import CheckIn
+
+    return list(
+        session.exec(
+            select(CheckIn).where(CheckIn.objective_id == objective_id, CheckIn.period == JUNE)
+        )
+    )
