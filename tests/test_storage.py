@@ -14,7 +14,7 @@ from storage.models import CheckIn, Objective, ObjectiveLevel, Person, Workspace
 
 def test_migrations_reach_head_and_are_idempotent(engine):
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-    assert head == "0005"  # the newest file in storage/migrations/versions
+    assert head == "0006"  # the newest file in storage/migrations/versions
     assert current_revision(engine) == head
     upgrade(engine)  # a second start must be a no-op
     assert current_revision(engine) == head
@@ -27,10 +27,10 @@ def test_migrations_build_exactly_the_tables_the_models_describe(engine):
     assert differences == []
 
 
-def test_dm_comments_kept_as_slack_escaped_them_are_decoded_once_by_0005(engine):
+def test_dm_comments_kept_as_slack_escaped_them_are_decoded_once_by_0006(engine):
     from tests import factories as f
 
-    command.downgrade(alembic_config(engine), "0004")
+    command.downgrade(alembic_config(engine), "0005")
     sent = {  # as the old code kept them (Slack's escaping) -> as typed
         "AN1": ("a &lt; b &amp;&amp; c &gt; d", "a < b && c > d"),
         "AN2": ("typed &amp;lt; and &amp;amp;", "typed &lt; and &amp;"),
@@ -51,7 +51,7 @@ def test_dm_comments_kept_as_slack_escaped_them_are_decoded_once_by_0005(engine)
             return dict(rows)
 
     assert comments() == {ref: typed for ref, (_, typed) in sent.items()}
-    command.downgrade(alembic_config(engine), "0004")  # and back, exactly
+    command.downgrade(alembic_config(engine), "0005")  # and back, exactly
     assert comments() == {ref: old for ref, (old, _) in sent.items()}
     upgrade(engine)
 

@@ -1,7 +1,7 @@
 """check_in.comment: DM replies kept as typed, not as Slack escaped them
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2027-01-12 10:00:00
 
 Until now a DM reply was kept as Slack sent it (`&lt;` `&gt;` `&amp;`) and escaped again when
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from alembic import op
 
 
-revision: str = '0005'
-down_revision: str | None = '0004'
+revision: str = '0006'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
