@@ -278,7 +278,7 @@ def _every(seconds: float) -> str:
 def jobs_run(name: str, period: str | None, year: int | None) -> None:
     """Run the job NAME once, now (monthly-checkin, reminders, deliver, ...)."""
     from bot.services import Services
-    from schedules.jobs import check_period
+    from schedules.jobs import JobReport, check_period
     from schedules.scheduler import JobContext, find_job
     from storage.db import upgrade
 
@@ -309,7 +309,11 @@ def jobs_run(name: str, period: str | None, year: int | None) -> None:
         raise click.ClickException(str(exc)) from exc
     text = report.text() if hasattr(report, "text") else str(report)
     click.echo(f"{job.name}: {text}")
-    if getattr(report, "errors", None):
+    # Any job whose report names errors (a workspace, a thread, a part that failed) exits 1,
+    # with the reason in one line where scripts and cron mails look for it.
+    failure = report.failure(job.name) if isinstance(report, JobReport) else None
+    if failure:
+        click.echo(f"Error: {failure}", err=True)
         sys.exit(1)
 
 

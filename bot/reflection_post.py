@@ -116,6 +116,7 @@ class Step:
     recorded: int = 0
     held: str | None = None  # the reason the bot cannot post (is_archived...)
     failed: str | None = None
+    part: str | None = None  # the part held or failed: "summary", "chart" or "reply:N"
     done: bool = False
 
 
@@ -182,6 +183,7 @@ def advance(session: Session, *, reflection_id: int, now: datetime) -> Step:
     if blocked != reflection.blocked_reason:
         store.set_fields(session, reflection_id=reflection.id, blocked_reason=blocked)
     if stopped is not None:
+        step.part = part_of(reflection, stopped)
         if stopped.state == OutboxState.HELD:
             step.held = blocked
         else:

@@ -11,6 +11,11 @@ Dedup keys carry a version and a hash of the content, so an unchanged message is
 again and a re-run enqueues nothing. A channel the bot cannot post to holds its rows (delivery
 does that): the answers stay in the database, the workspace's admins get one DM per channel,
 reason and episode, with a Try again button that releases the rows.
+
+One thread, or one reply, that cannot be built or that Slack refuses stops nothing else: each
+thread syncs in its own transaction under its own guard, a reply that cannot be built is
+named in `SyncReport.errors` and left for the next run, and a message Slack refused is sent
+again or its refusal told to the admins (`bot.review_refused`).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from bot.blocks import review as render
 from bot.context import SlackContext
 from bot.cycle import current_due, parse_local_time, previous_period
 from bot.review_plan import CheckInReply, ReviewPlan, channel_for
+from bot.review_refused import send_again
 from storage import outbox
 from storage import review as store
 from storage.checkins import set_reply_ts
@@ -57,6 +63,8 @@ class SyncReport:
     enqueued: int = 0  # outbox rows written
     recorded: int = 0  # ts copied from a sent row onto a thread or a check-in
     held_channels: set[str] = field(default_factory=set)
+    # What could not be synced this run, one line each (workspace, thread, what failed).
+    errors: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -66,6 +74,7 @@ class SyncReport:
         self.enqueued += other.enqueued
         self.recorded += other.recorded
         self.held_channels |= other.held_channels
+        self.errors += other.errors
 
 
 # ---- where check-ins go -------------------------------------------------------------------------
@@ -115,12 +124,32 @@ class _Writer:
             payload=payload,
         )
 
+    def again(self, row: ThreadPost, payload: dict[str, Any], thread: tuple[str, str]) -> None:
+        """A message Slack refused: sent again as built now, or the admins told."""
+        self.report.enqueued += send_again(
+            self.session,
+            workspace_id=self.workspace_id,
+            row=row,
+            payload=payload,
+            changed=_digest(payload) != _digest(row.payload),
+            channel=thread[0],
+            period=thread[1],
+        )
+
     def keep_current(
-        self, prefix: str, rows: list[ThreadPost], where: tuple[str, str], content: dict
+        self,
+        prefix: str,
+        rows: list[ThreadPost],
+        where: tuple[str, str],
+        content: dict,
+        thread: tuple[str, str],
     ) -> None:
-        """A chat.update when `content` differs from the latest this message was given."""
+        """A chat.update when `content` differs from the latest this message was given (or
+        the latest was refused: then that one again)."""
         digest = _digest(content)
         if _digest(rows[-1].payload) == digest:
+            if rows[-1].method == UPDATE:
+                self.again(rows[-1], rows[-1].payload, thread)
             return
         self.report.enqueued += 1
         outbox.enqueue(
@@ -132,8 +161,13 @@ class _Writer:
         )
 
 
-def sync_thread(session: Session, plan: ReviewPlan, thread_id: int) -> SyncReport:
-    """One step of one thread (see the module docstring); run it again after delivery."""
+def sync_thread(
+    session: Session, plan: ReviewPlan, thread_id: int, *, label: str = ""
+) -> SyncReport:
+    """One step of one thread (see the module docstring); run it again after delivery.
+
+    A reply that cannot be built is named in the report's errors (`label` says whose thread)
+    and the rest of the thread goes on."""
     report = SyncReport()
     thread = store.lock_thread(session, thread_id=thread_id)
     if thread is None:
@@ -151,6 +185,7 @@ def sync_thread(session: Session, plan: ReviewPlan, thread_id: int) -> SyncRepor
     summary = plan.summary(session, thread.channel, thread.period)
     parent = render.review_parent(summary).as_kwargs()
     write = _Writer(session, plan.workspace_id, report)
+    here = (thread.channel, thread.period)
     parent_rows = rows.get(parent_prefix(thread.id), [])
     if thread.ts is None:
         if not parent_rows:
@@ -160,34 +195,45 @@ def sync_thread(session: Session, plan: ReviewPlan, thread_id: int) -> SyncRepor
             return report
         first = parent_rows[0]
         if first.state != OutboxState.SENT or not first.result_ts:
-            return report  # on its way, held or failed: nothing can hang below it yet
+            write.again(first, {"channel": thread.channel, **parent}, here)
+            return report  # on its way, held or refused: nothing can hang below it yet
         store.set_ts(session, thread_id=thread.id, ts=first.result_ts)
         thread.ts = first.result_ts
         report.recorded += 1
     channel = parent_rows[0].result_channel if parent_rows else None
     channel = channel or thread.channel
     if parent_rows:
-        write.keep_current(parent_prefix(thread.id), parent_rows, (channel, thread.ts), parent)
+        where = (channel, thread.ts)
+        write.keep_current(parent_prefix(thread.id), parent_rows, where, parent, here)
     for line in summary.lines:
         check_in = line.check_in
         if check_in is None:
             continue
-        reply = render.check_in_reply(
-            CheckInReply(line, thread.period, plan.person_slack_id(check_in.person_id))
-        ).as_kwargs()
+        try:
+            reply = render.check_in_reply(
+                CheckInReply(line, thread.period, plan.person_slack_id(check_in.person_id))
+            ).as_kwargs()
+        except Exception as exc:
+            log.exception("review thread %d: the reply for %s cannot be built", thread.id, line.ref)
+            where = f"{label} {thread.channel} {thread.period}".strip()
+            report.errors.append(f"{where} {line.ref}: {exc.__class__.__name__}")
+            continue
         prefix = reply_prefix(thread.id, check_in.id)
         mine = rows.get(prefix, [])
+        post = {"channel": channel, "thread_ts": thread.ts, **reply}
         if not mine:
-            write.post_once(prefix + "post", {"channel": channel, "thread_ts": thread.ts, **reply})
+            write.post_once(prefix + "post", post)
             continue
         reply_ts = check_in.thread_reply_ts
         if reply_ts is None:
             if mine[0].state != OutboxState.SENT or not mine[0].result_ts:
+                write.again(mine[0], post, here)
                 continue
             reply_ts = mine[0].result_ts
             set_reply_ts(session, check_in_id=check_in.id, ts=reply_ts)
             report.recorded += 1
-        write.keep_current(prefix, mine, (mine[0].result_channel or channel, reply_ts), reply)
+        where = (mine[0].result_channel or channel, reply_ts)
+        write.keep_current(prefix, mine, where, reply, here)
     return report
 
 
@@ -291,20 +337,31 @@ def sync_workspace(
     thread_ids: Iterable[int] | None = None,
     periods: Iterable[str] | None = None,
 ) -> SyncReport:
-    """One step of the workspace's threads (all, or those named), each in its own transaction."""
+    """One step of the workspace's threads (all, or those named), each in its own transaction.
+
+    A thread whose step fails is rolled back, logged and named in the report's errors; the
+    others go on, and the next run tries it again.
+    """
     with session_scope(engine) as session:
         workspace = session.get(Workspace, workspace_id)
         if workspace is None:
             return SyncReport()
+        team_id = workspace.team_id
         plan = ReviewPlan(session, workspace)
         chosen = store.threads(
             session, workspace_id=workspace_id, periods=periods, thread_ids=thread_ids
         )
-        ids = [t.id for t in chosen]
+        threads = [(t.id, t.channel, t.period) for t in chosen]
     report = SyncReport()
-    for thread_id in ids:
-        with session_scope(engine) as session:
-            report.add(sync_thread(session, plan, thread_id))
+    for thread_id, channel, period in threads:
+        try:
+            with session_scope(engine) as session:
+                report.add(sync_thread(session, plan, thread_id, label=team_id))
+        except Exception as exc:
+            log.exception(
+                "review thread %d (%s %s %s) not synced", thread_id, team_id, channel, period
+            )
+            report.errors.append(f"{team_id} {channel} {period}: {exc.__class__.__name__}")
     if report.held_channels:
         with session_scope(engine) as session:
             report.enqueued += alert_admins(
@@ -327,7 +384,11 @@ def sync_all(engine: Engine, *, now: datetime, workspace_id: int | None = None) 
         ]
     report = SyncReport()
     for ws_id, periods in workspaces:
-        report.add(sync_workspace(engine, ws_id, periods=periods))
+        try:
+            report.add(sync_workspace(engine, ws_id, periods=periods))
+        except Exception as exc:  # its plan could not be read: the next workspaces go on
+            log.exception("review threads of workspace %d not synced", ws_id)
+            report.errors.append(f"workspace {ws_id}: {exc.__class__.__name__}")
     return report
 
 

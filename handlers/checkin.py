@@ -18,6 +18,7 @@ from handlers.actions import modal_on_click
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
 from handlers.errors import answers_privately, reply_privately, saved_in_ack
 from handlers.modal_values import read_values
+from handlers.slack_text import decode_message_text
 from storage.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,8 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
                     session,
                     team_id=team_id,
                     user_id=event["user"],
-                    text=event.get("text") or "",
+                    # Slack sends it escaped; kept as typed, escaped once when shown.
+                    text=decode_message_text(event.get("text") or ""),
                     event_id=event_id,
                     now=services.clock.now(),
                 )

@@ -50,6 +50,8 @@ class DeliveryReport:
     held_channels: list[tuple[int, str | None, str]] = field(default_factory=list)
     unreachable_people: list[tuple[int, str]] = field(default_factory=list)
     suspended_workspaces: list[int] = field(default_factory=list)
+    # Rows that will never be sent, refused by Slack or given up: (workspace, row, method, error).
+    refused: list[tuple[int, int, str, str]] = field(default_factory=list)
 
     def add(self, other: DeliveryReport) -> None:
         for f in fields(self):
@@ -105,6 +107,7 @@ class Outcomes:
                 outbox.defer(session, message_id=row.id, until=now, error=error)
             else:
                 outbox.fail(session, message_id=row.id, error=error)
+                self._refused(row, error)
                 log.error(
                     "outbox %d failed: %s (%s); its builder must prevent this",
                     row.id,
@@ -145,11 +148,16 @@ class Outcomes:
     def _retry_later(self, session, row: ClaimedMessage, error: str, now: datetime) -> None:
         if row.attempts >= self.limits.max_attempts:
             outbox.fail(session, message_id=row.id, error=f"gave_up:{error}")
+            self._refused(row, f"gave_up:{error}")
             log.error("outbox %d failed after %d attempts: %s", row.id, row.attempts, error)
             return
         backoff = self.limits.backoff_base_seconds * 2 ** min(row.attempts - 1, 16)
         delay = min(self.limits.backoff_max_seconds, backoff) * random.uniform(0.8, 1.2)
         outbox.defer(session, message_id=row.id, until=now + timedelta(seconds=delay), error=error)
+
+    def _refused(self, row: ClaimedMessage, error: str) -> None:
+        with self._lock:
+            self._report.refused.append((row.workspace_id, row.id, row.method, error))
 
     def _hold(self, session, message_id: int, workspace_id: int, channel: str | None, reason: str):
         outbox.hold(session, message_id=message_id, reason=reason)

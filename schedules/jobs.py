@@ -49,6 +49,12 @@ class JobReport:
     def text(self) -> str:
         return "\n".join([*self.lines, *(f"error: {e}" for e in self.errors)]) or "nothing to do"
 
+    def failure(self, job: str) -> str | None:
+        """One line saying what could not be done, or None when everything was."""
+        if not self.errors:
+            return None
+        return f"{job} could not do all of its work: {'; '.join(self.errors)}"
+
 
 @dataclass
 class PromptReport(JobReport):
@@ -181,6 +187,12 @@ def deliver(deliverer: Deliverer, *, max_messages: int | None = None) -> Deliver
     if delivery.sent or delivery.failed or delivery.found_posted:
         recorded = record_deliveries(deliverer.engine)
     report = DeliverReport(delivery=delivery, recorded=recorded)
+    if delivery.refused:  # never to be sent: an operator's run says so and exits 1
+        teams = dict(workspace_ids(deliverer.engine))
+        report.errors += [
+            f"{teams.get(ws, f'workspace {ws}')} outbox {row} ({method}) refused: {error}"
+            for ws, row, method, error in delivery.refused
+        ]
     if delivery.calls:
         report.lines.append(
             f"{delivery.sent} sent, {delivery.failed} failed, {delivery.held} held, "

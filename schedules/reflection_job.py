@@ -64,8 +64,13 @@ def run_annual_reflection(
             log.exception("annual-reflection: workspace %s failed", team_id)
             report.errors.append(f"{team_id}: {exc.__class__.__name__}")
             continue
-        if reflection_id is not None:
+        if reflection_id is None:
+            continue
+        try:
             _settle(engine, clock, reflection_id, team_id, deliver, rounds, report)
+        except Exception as exc:
+            log.exception("annual-reflection: reflection %d of %s failed", reflection_id, team_id)
+            report.errors.append(f"{team_id} reflection: {exc.__class__.__name__}")
     if deliver is not None:
         deliver()  # what else was queued: the admins' alerts when there is no channel
     return report
@@ -139,6 +144,9 @@ def _settle(
             report.lines.append(
                 f"{team_id}: FY{year} reflection {what} ({reason}); the admins were told"
             )
+            # Not posted: an operator's run says so and exits non-zero (`hoshin jobs run`).
+            stop = "held" if step.held else "failed"
+            report.errors.append(f"{team_id} FY{year} reflection {step.part} {stop}: {reason}")
             if deliver is not None and step.queued:
                 deliver()  # the admins' alerts
             return

@@ -120,6 +120,7 @@ def _deliver(ctx: JobContext, *, max_messages: int | None = DELIVER_BATCH) -> Jo
             unreachable=total.recorded.unreachable + report.recorded.unreachable,
         )
         total.lines += report.lines
+        total.errors += report.errors
         follow_delivery(ctx.engine, ctx.clock, report.delivery)  # a reflection's next part
         full = max_messages is not None and report.delivery.dispatched >= max_messages
         if not full or not ctx.keep_going():
@@ -153,6 +154,7 @@ def _review_sync(ctx: JobContext) -> JobReport:
     held = sorted(getattr(result, "held_channels", ()) or ())
     if held:
         report.lines.append(f"held in {', '.join(held)} (the bot cannot post there)")
+    report.errors += getattr(result, "errors", None) or []
     return report
 
 

@@ -381,6 +381,25 @@ def requeue_failed(session: Session, *, workspace_id: int, message_ids: Iterable
     return result.rowcount
 
 
+def retry_failed(session: Session, *, message_id: int, payload: dict[str, Any]) -> bool:
+    """A failed row queued again with the payload as it is built now (its `stops` kept).
+
+    As with `requeue_failed`, a failed row is one Slack certainly did not act on.
+    """
+    result = session.execute(
+        update(TABLE)
+        .where(T.id == message_id, T.state == OutboxState.FAILED)
+        .values(
+            state=OutboxState.QUEUED,
+            not_before=EPOCH,
+            attempts=0,
+            payload=payload,
+            channel=_target_channel(payload),
+        )
+    )
+    return result.rowcount == 1
+
+
 def held_by_channel(session: Session, *, workspace_id: int | None = None) -> list[HeldChannel]:
     """Held rows grouped by channel and reason: what to tell an admin, once per channel."""
     query = (

@@ -221,3 +221,77 @@ def checkin_dms(standin: SlackStandIn, user: str) -> list:
 
 def checkin_prompts(env: dict[str, str]) -> list:
     return [p for p in rows(env, CheckInPrompt) if p.kind == "checkin"]
+
+
+def test_jobs_run_exits_non_zero_naming_the_part_and_slacks_error_when_it_could_not_post(
+    tmp_path,
+):
+    plan = yaml.safe_load(this_years_plan(tmp_path).read_text())
+    plan["settings"]["leadership_channel"] = "C0LEAD"
+    path = tmp_path / "lead.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    env = imported(tmp_path, path)
+    last_year = str(date.today().year - 1)
+    with SlackStandIn(team_id="T0ACME", bot_token=TOKEN) as standin:
+        for user in ("U0ANA", "U0MO"):
+            standin.add_user(user)
+        standin.add_channel("C0LEAD", name="leadership")
+        # Slack refuses the reflection's summary, every time: nothing can hang below it.
+        standin.inject("chat.postMessage", error="invalid_blocks", times=50)
+        slack = {**env, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": standin.api_url}
+
+        result = hoshin(
+            "jobs", "run", "annual-reflection", "--year", last_year, env=slack, cwd=tmp_path
+        )
+
+        refused = [
+            c for c in standin.calls_to("chat.postMessage") if c.args.get("channel") == "C0LEAD"
+        ]
+    assert refused and not any(c.ok for c in refused)
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    why = f"T0ACME FY{last_year} reflection summary failed: invalid_blocks"
+    said = [line for line in result.stdout.splitlines() if line.startswith("error: ")]
+    assert said == [f"error: {why}"], result.stdout
+    assert f"Error: annual-reflection could not do all of its work: {why}\n" in result.stderr
+
+
+def test_jobs_run_exits_zero_when_the_job_did_its_work(tmp_path):
+    plan = yaml.safe_load(this_years_plan(tmp_path).read_text())
+    plan["settings"]["leadership_channel"] = "C0LEAD"
+    path = tmp_path / "lead.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    env = imported(tmp_path, path)
+    last_year = str(date.today().year - 1)
+    with SlackStandIn(team_id="T0ACME", bot_token=TOKEN) as standin:
+        for user in ("U0ANA", "U0MO"):
+            standin.add_user(user)
+        standin.add_channel("C0LEAD", name="leadership")
+        slack = {**env, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": standin.api_url}
+
+        result = hoshin(
+            "jobs", "run", "annual-reflection", "--year", last_year, env=slack, cwd=tmp_path
+        )
+
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert f"T0ACME: FY{last_year} reflection posted" in result.stdout
+
+
+def test_jobs_run_deliver_exits_non_zero_naming_a_post_slack_refused(tmp_path):
+    env = imported(tmp_path)
+    queued = hoshin("jobs", "run", "monthly-checkin", "--period", "2027-03", env=env, cwd=tmp_path)
+    assert queued.returncode == 0, queued.stderr
+    with SlackStandIn(team_id="T0ACME", bot_token=TOKEN) as standin:
+        for user in example_people():
+            standin.add_user(user)
+        standin.inject("chat.postMessage", error="invalid_blocks")  # the first post, once
+        slack = {**env, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": standin.api_url}
+
+        result = hoshin("jobs", "run", "deliver", env=slack, cwd=tmp_path, timeout=120)
+
+        posted = [c for c in standin.calls_to("chat.postMessage") if c.ok]
+    failed = [r for r in rows(env, OutboxMessage) if r.state == "failed"]
+    assert len(failed) == 1 and len(posted) == len(rows(env, CheckInPrompt)) - 1
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    why = f"T0ACME outbox {failed[0].id} (chat.postMessage) refused: invalid_blocks"
+    assert f"Error: deliver could not do all of its work: {why}\n" in result.stderr

@@ -1,11 +1,12 @@
 """The schema: migrations reach head on both backends and the uniqueness rules hold."""
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from storage.db import alembic_config, current_revision, upgrade
 from storage.models import CheckIn, Objective, ObjectiveLevel, Person, Workspace
@@ -13,7 +14,7 @@ from storage.models import CheckIn, Objective, ObjectiveLevel, Person, Workspace
 
 def test_migrations_reach_head_and_are_idempotent(engine):
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-    assert head == "0005"  # the newest file in storage/migrations/versions
+    assert head == "0006"  # the newest file in storage/migrations/versions
     assert current_revision(engine) == head
     upgrade(engine)  # a second start must be a no-op
     assert current_revision(engine) == head
@@ -24,6 +25,35 @@ def test_migrations_build_exactly_the_tables_the_models_describe(engine):
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert differences == []
+
+
+def test_dm_comments_kept_as_slack_escaped_them_are_decoded_once_by_0006(engine):
+    from tests import factories as f
+
+    command.downgrade(alembic_config(engine), "0005")
+    sent = {  # as the old code kept them (Slack's escaping) -> as typed
+        "AN1": ("a &lt; b &amp;&amp; c &gt; d", "a < b && c > d"),
+        "AN2": ("typed &amp;lt; and &amp;amp;", "typed &lt; and &amp;"),
+        "AN3": ("&lt;" * 400, "<" * 400),
+        "AN4": ("no entities here", "no entities here"),
+    }
+    with Session(engine) as session:
+        ws = f.workspace(session, "T1")
+        for ref, (old, _) in sent.items():
+            f.check_in(session, f.objective(session, ws, ref), "2027-06", comment=old)
+        session.commit()
+
+    upgrade(engine)
+
+    def comments() -> dict[str, str]:
+        with Session(engine) as session:
+            rows = session.exec(select(Objective.ref, CheckIn.comment).join(CheckIn)).all()
+            return dict(rows)
+
+    assert comments() == {ref: typed for ref, (_, typed) in sent.items()}
+    command.downgrade(alembic_config(engine), "0005")  # and back, exactly
+    assert comments() == {ref: old for ref, (old, _) in sent.items()}
+    upgrade(engine)
 
 
 def test_one_check_in_per_objective_and_period(session):

@@ -244,3 +244,18 @@ def retry_answer(channel: str, reason: str | None, released: int, *, posted: boo
         f":warning: I still cannot post in <#{channel}>: {why}. The check-ins stay kept; "
         "invite me with `/invite @hoshin` there and press Try again."
     )
+
+
+def refused_alert(channel: str, period: str, reason: str, *, times: int, reference: int) -> Message:
+    """To the admins: Slack keeps refusing one message of a review thread; the rest goes on."""
+    why = escape(reason[:60])  # Slack's error code: short; at most 300 characters escaped
+    text = (
+        f":warning: Slack refused a message of the monthly review of {month_label(period)} in "
+        f"<#{channel}> (`{why}`) {times} times, so I stopped sending it. Every check-in is kept "
+        "and the rest of the thread goes on; the message is sent again as soon as what it shows "
+        f"changes. Whoever runs the bot finds it in the logs as outbox {reference}."
+    )
+    return Message(
+        f"Slack refused a message of the {month_label(period)} review in <#{channel}> ({why})",
+        [SectionBlock(text=MarkdownTextObject(text=text))],
+    )

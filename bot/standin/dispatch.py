@@ -123,7 +123,7 @@ class Dispatcher:
     def _run(self, method: str, args: dict, token: str | None, process: Callable) -> Answer:
         with self._lock:
             at = time.monotonic()
-            fault = self._take_fault(method)
+            fault = self._take_fault(method, args.get("channel"))
             status, payload, headers, wait = 200, {}, {}, None
             if fault is None or fault.apply or not fault.changes_answer:
                 status, payload, headers, wait = process()
@@ -154,9 +154,9 @@ class Dispatcher:
         channel = args.get("channel") if method == "chat.postMessage" else None
         return self._channel_key(channel) if isinstance(channel, str) else None
 
-    def _take_fault(self, method: str) -> Fault | None:
+    def _take_fault(self, method: str, channel: Any = None) -> Fault | None:
         for fault in self._faults:
-            if fault.method in (method, "*"):
+            if fault.method in (method, "*") and fault.channel in (None, channel):
                 fault.times -= 1
                 if fault.times <= 0:
                     self._faults.remove(fault)

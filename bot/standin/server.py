@@ -343,14 +343,16 @@ class SlackStandIn(Dispatcher, ChatApi, DirectoryApi, ViewsFilesApi):
         drop: bool = False,
         body: Any = None,
         apply: bool = False,
+        channel: str | None = None,
     ) -> None:
-        """Queue a fault for the next `times` calls of `method` ("*" = any).
+        """Queue a fault for the next `times` calls of `method` ("*" = any), or with `channel`
+        only for those calls whose `channel` argument it is.
 
         apply=True carries the call out before answering with the fault: Slack's "may have
         succeeded" (internal_error / fatal_error, or a dropped connection after the work).
         A delay alone always carries the call out; only the answer is late.
         """
-        fault = Fault(method, status, error, retry_after, delay, times, drop, body, apply)
+        fault = Fault(method, status, error, retry_after, delay, times, drop, body, apply, channel)
         with self._lock:
             self._faults.append(fault)
 

@@ -146,6 +146,7 @@ class Fault:
     drop: bool = False
     body: Any = None
     apply: bool = False
+    channel: str | None = None  # only calls with this `channel` argument
 
     @property
     def changes_answer(self) -> bool:
