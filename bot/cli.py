@@ -93,7 +93,14 @@ def run(use_http: bool, host: str, port: int, health_port: int | None) -> None:
             from bot.server import serve_http
 
             click.echo(f"Hoshin Bot serving http://{host}:{port}/slack/events")
-            serve_http(app, engine, host=host, port=port, leadership=election)
+            serve_http(
+                app,
+                engine,
+                host=host,
+                port=port,
+                leadership=election,
+                max_body_bytes=settings.http_max_body_bytes,
+            )
         else:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -102,7 +109,12 @@ def run(use_http: bool, host: str, port: int, health_port: int | None) -> None:
                 from bot.server import start_http_in_background
 
                 start_http_in_background(
-                    app, engine, host=host, port=health_port, leadership=election
+                    app,
+                    engine,
+                    host=host,
+                    port=health_port,
+                    leadership=election,
+                    max_body_bytes=settings.http_max_body_bytes,
                 )
             socket_mode = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
             try:

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot import metrics
+from bot.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from bot.logs import log_context
 from bot.scope import team_id_of
 from schedules.scheduler import JOBS_STALE_SECONDS
@@ -53,7 +54,14 @@ class Leadership(Protocol):
     def now(self) -> datetime: ...
 
 
-def create_web_app(app: App, engine: Engine, *, leadership: Leadership | None = None) -> Starlette:
+def create_web_app(
+    app: App,
+    engine: Engine,
+    *,
+    leadership: Leadership | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> BodyLimit:
+    """The endpoints, every one behind the body cap (413 before a body over it is read)."""
     # Once its body is in, a request counts as being acked until its answer is returned:
     # answers wait for a quiet moment (bot.lazy.AckGate; a bare Bolt app has no gate).
     gate = getattr(app, "ack_gate", None)
@@ -106,13 +114,15 @@ def create_web_app(app: App, engine: Engine, *, leadership: Leadership | None = 
         data, content_type = metrics.exposition()
         return Response(data, media_type=content_type)
 
-    return Starlette(
+    routes = Starlette(
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
         ]
     )
+    # Around the whole app, not per route: endpoints added later are capped too.
+    return BodyLimit(routes, max_bytes=max_body_bytes)
 
 
 def _kind(body: dict[str, Any]) -> str:
@@ -227,11 +237,17 @@ def _jobs_stale(age: float, *, since_elected: bool) -> str | None:
 
 
 def serve_http(
-    app: App, engine: Engine, *, host: str, port: int, leadership: Leadership | None = None
+    app: App,
+    engine: Engine,
+    *,
+    host: str,
+    port: int,
+    leadership: Leadership | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> None:
     """Serve until SIGINT/SIGTERM; uvicorn stops accepting, finishes requests in flight, exits."""
     config = uvicorn.Config(
-        create_web_app(app, engine, leadership=leadership),
+        create_web_app(app, engine, leadership=leadership, max_body_bytes=max_body_bytes),
         host=host,
         port=port,
         log_level="warning",
@@ -270,10 +286,11 @@ def start_http_in_background(
     port: int = 0,
     host: str = "127.0.0.1",
     leadership: Leadership | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> BackgroundServer:
     """The server on a thread: the demo, end-to-end tests, and Socket Mode's /healthz and /metrics."""
     config = uvicorn.Config(
-        create_web_app(app, engine, leadership=leadership),
+        create_web_app(app, engine, leadership=leadership, max_body_bytes=max_body_bytes),
         host=host,
         port=port,
         log_level="warning",

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.body_limit import DEFAULT_MAX_BODY_BYTES, MAX_MAX_BODY_BYTES, MIN_MAX_BODY_BYTES
+
 SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///hoshin.db"
 # Values copied from .env.example unchanged must not start a bot that cannot work.
@@ -35,6 +37,10 @@ class Settings(BaseSettings):
     # chat.postMessage's workspace-wide budget. Slack says "several hundred per minute" without
     # a figure: start low, raise it when Slack's answers show more is granted.
     slack_post_messages_per_minute: int = Field(default=300, ge=1, le=10_000)
+    # The largest HTTP request body any endpoint reads (413 above it; why 1 MiB: bot/body_limit.py).
+    http_max_body_bytes: int = Field(
+        default=DEFAULT_MAX_BODY_BYTES, ge=MIN_MAX_BODY_BYTES, le=MAX_MAX_BODY_BYTES
+    )
 
     @cached_property
     def api_url(self) -> str:

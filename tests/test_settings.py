@@ -42,3 +42,12 @@ def test_invalid_value_is_named(monkeypatch):
 def test_database_url_defaults_to_sqlite(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert load_settings(_env_file=None).database_url.startswith("sqlite:///")
+
+
+def test_the_body_cap_defaults_to_1_mib_and_stays_in_its_range(monkeypatch):
+    monkeypatch.delenv("HTTP_MAX_BODY_BYTES", raising=False)
+    assert load_settings(_env_file=None).http_max_body_bytes == 1024 * 1024
+    for refused in ("1000", str(128 * 1024 * 1024), "-1"):
+        monkeypatch.setenv("HTTP_MAX_BODY_BYTES", refused)
+        with pytest.raises(SettingsError, match=r"^HTTP_MAX_BODY_BYTES is invalid"):
+            load_settings(_env_file=None)
