@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import uvicorn
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.middleware.request_verification import RequestVerification
 from sqlalchemy import Engine, text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +27,7 @@ from bot import metrics
 from bot.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from bot.logs import log_context
 from bot.scope import team_id_of
+from handlers.request_shape import MalformedRequest, parse_request_body
 from schedules.scheduler import JOBS_STALE_SECONDS
 from storage import outbox
 from storage.db import session_scope
@@ -65,6 +67,7 @@ def create_web_app(
     # Once its body is in, a request counts as being acked until its answer is returned:
     # answers wait for a quiet moment (bot.lazy.AckGate; a bare Bolt app has no gate).
     gate = getattr(app, "ack_gate", None)
+    verification = _verification_of(app)
 
     async def slack_events(request: Request) -> Response:
         started = time.perf_counter()
@@ -73,12 +76,15 @@ def create_web_app(
             return await _answer(request, body, started)
 
     async def _answer(request: Request, body: bytes, started: float) -> Response:
-        try:
-            bolt_request = to_bolt_request(request, body)
-        except ValueError:  # a payload that is not JSON: refused before any listener runs
-            log.warning("refused a request whose body Slack could not have sent")
-            metrics.observe_ack("malformed", 400, time.perf_counter() - started)
-            return Response("invalid request body", status_code=400)
+        refusal = _refusal(verification, request, body)
+        if refusal is not None:
+            kind, status, problem = refusal
+            metrics.observe_ack(kind, status, time.perf_counter() - started)
+            if status == 401:  # as Bolt answers it
+                return JSONResponse({"error": "invalid request"}, status_code=401)
+            log.warning("refused a malformed request: %s", problem)
+            return Response(f"malformed request: {problem}", status_code=400)
+        bolt_request = to_bolt_request(request, body)  # parses as checked: cannot fail now
         kind = _kind(bolt_request.body)
         request_id = request.headers.get("x-request-id") or _event_id(bolt_request.body)
         with log_context(
@@ -123,6 +129,42 @@ def create_web_app(
     )
     # Around the whole app, not per route: endpoints added later are capped too.
     return BodyLimit(routes, max_bytes=max_body_bytes)
+
+
+def _verification_of(app: App) -> RequestVerification | None:
+    """Bolt's signature check, unless the app was built without it."""
+    middleware = app._middleware_list  # Bolt offers no public way to find it
+    return next((m for m in middleware if isinstance(m, RequestVerification)), None)
+
+
+def _refusal(
+    verification: RequestVerification | None, request: Request, body: bytes
+) -> tuple[str, int, str] | None:
+    """(kind, status, problem) of a request refused before Bolt sees it, or None to dispatch it.
+
+    The signature is checked before the body is parsed (Bolt would parse first, and a body of
+    the wrong shape made its context, our middleware or a listener raise: HTTP 500). Signed but
+    malformed is a 400 with the problem named in our own words; Bolt checks the signature again.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "malformed", 400, "the body is not UTF-8"
+    if verification is not None:
+        headers = request.headers
+        try:
+            signed = verification.verifier.is_valid(
+                text, headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
+            )
+        except ValueError:  # a timestamp that is not a number
+            signed = False
+        if not signed:
+            return "unsigned", 401, ""
+    try:
+        parse_request_body(text, request.headers.get("content-type"))
+    except MalformedRequest as exc:
+        return "malformed", 400, exc.problem
+    return None
 
 
 def _kind(body: dict[str, Any]) -> str:
