@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import uvicorn
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_bolt.middleware.request_verification import RequestVerification
 from sqlalchemy import Engine, text
@@ -27,7 +27,7 @@ from bot import metrics
 from bot.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from bot.logs import log_context
 from bot.scope import team_id_of
-from handlers.request_shape import MalformedRequest, parse_request_body
+from handlers.request_shape import MalformedRequest, check_shape, parse_request_body
 from schedules.scheduler import JOBS_STALE_SECONDS
 from storage import outbox
 from storage.db import session_scope
@@ -76,15 +76,14 @@ def create_web_app(
             return await _answer(request, body, started)
 
     async def _answer(request: Request, body: bytes, started: float) -> Response:
-        refusal = _refusal(verification, request, body)
-        if refusal is not None:
-            kind, status, problem = refusal
+        bolt_request = _read(verification, request, body)
+        if not isinstance(bolt_request, BoltRequest):
+            kind, status, problem = bolt_request
             metrics.observe_ack(kind, status, time.perf_counter() - started)
             if status == 401:  # as Bolt answers it
                 return JSONResponse({"error": "invalid request"}, status_code=401)
             log.warning("refused a malformed request: %s", problem)
             return Response(f"malformed request: {problem}", status_code=400)
-        bolt_request = to_bolt_request(request, body)  # parses as checked: cannot fail now
         kind = _kind(bolt_request.body)
         request_id = request.headers.get("x-request-id") or _event_id(bolt_request.body)
         with log_context(
@@ -137,13 +136,13 @@ def _verification_of(app: App) -> RequestVerification | None:
     return next((m for m in middleware if isinstance(m, RequestVerification)), None)
 
 
-def _refusal(
+def _read(
     verification: RequestVerification | None, request: Request, body: bytes
-) -> tuple[str, int, str] | None:
-    """(kind, status, problem) of a request refused before Bolt sees it, or None to dispatch it.
+) -> BoltRequest | tuple[str, int, str]:
+    """The request for Bolt, or (kind, status, problem) when it is refused before Bolt sees it.
 
-    The signature is checked before the body is parsed (Bolt would parse first, and a body of
-    the wrong shape made its context, our middleware or a listener raise: HTTP 500). Signed but
+    The signature is checked before the body is parsed (Bolt parses first, and a body of the
+    wrong shape made its context, our middleware or a listener raise: HTTP 500). Signed but
     malformed is a 400 with the problem named in our own words; Bolt checks the signature again.
     """
     try:
@@ -160,11 +159,21 @@ def _refusal(
             signed = False
         if not signed:
             return "unsigned", 401, ""
+    failure = ""
     try:
-        parse_request_body(text, request.headers.get("content-type"))
+        bolt_request: BoltRequest | None = to_bolt_request(request, body)
+    except Exception as exc:  # Bolt could not parse it or build its context from it: see why
+        bolt_request, failure = None, exc.__class__.__name__
+    try:
+        if bolt_request is not None:
+            check_shape(bolt_request.body)
+        else:  # parsed once more, as Bolt does, to name the problem (refused requests only)
+            parse_request_body(text, request.headers.get("content-type"))
     except MalformedRequest as exc:
         return "malformed", 400, exc.problem
-    return None
+    if bolt_request is None:  # a shape handlers/request_shape.py does not know yet
+        return "malformed", 400, f"Bolt cannot read the body ({failure})"
+    return bolt_request
 
 
 def _kind(body: dict[str, Any]) -> str:

@@ -47,6 +47,7 @@ SUBMIT = {"type": "view_submission", "user": USER, "team": {"id": TEAM}, "trigge
 
 MALFORMED = {
     # Interaction payloads that are not objects, or objects without a type.
+    "payload-not-json": form(payload="{'type': 'block_actions'"),
     "payload-list": payload([1, 2]),
     "payload-string": payload("block_actions"),
     "payload-number": payload(5),
