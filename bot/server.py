@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import uvicorn
 from slack_bolt import App, BoltRequest
-from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.adapter.starlette.handler import to_starlette_response
 from slack_bolt.middleware.request_verification import RequestVerification
 from sqlalchemy import Engine, text
 from starlette.applications import Starlette
@@ -27,7 +27,12 @@ from bot import metrics
 from bot.body_limit import DEFAULT_MAX_BODY_BYTES, BodyLimit
 from bot.logs import log_context
 from bot.scope import team_id_of
-from handlers.request_shape import MalformedRequest, check_shape, parse_request_body
+from handlers.request_shape import (
+    MalformedRequest,
+    SlackRequest,
+    check_shape,
+    parse_request_body,
+)
 from schedules.scheduler import JOBS_STALE_SECONDS
 from storage import outbox
 from storage.db import session_scope
@@ -161,7 +166,9 @@ def _read(
             return "unsigned", 401, ""
     failure = ""
     try:
-        bolt_request: BoltRequest | None = to_bolt_request(request, body)
+        bolt_request: BoltRequest | None = SlackRequest(
+            body=text, query=request.query_params, headers=request.headers
+        )
     except Exception as exc:  # Bolt could not parse it or build its context from it: see why
         bolt_request, failure = None, exc.__class__.__name__
     try:

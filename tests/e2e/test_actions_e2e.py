@@ -350,3 +350,11 @@ def test_an_owner_slack_cannot_reach_is_marked_and_the_adder_is_told(slack):
         {ids.FIELD_TITLE: "Again", ids.FIELD_OWNER: "U0MGR", ids.FIELD_DUE: "2027-07-01"},
     ).json()["errors"]
     assert "can't be reached in Slack any more" in errors[ids.FIELD_OWNER]
+
+
+def test_a_command_whose_words_hold_payload_is_read_as_typed(slack):
+    # Bolt reads any form body containing "payload" as an interaction's `payload=<json>` and,
+    # finding no such field, as {}: the command was refused though a person typed it.
+    setup_plan(slack)
+    view = open_add_modal(slack, "U0MGR", "action AN1.1 Cut the payload size of the app")
+    assert view["blocks"][1]["element"]["initial_value"] == "Cut the payload size of the app"
