@@ -13,6 +13,10 @@ HEADER_LIMIT = 150
 MESSAGE_BLOCK_LIMIT = 50
 # Slack has refused messages whose summed block text passed ~12k characters (msg_blocks_too_long).
 MESSAGE_TEXT_BUDGET = 11000
+BUTTON_TEXT_LIMIT = 75
+OPTION_TEXT_LIMIT = 75
+FALLBACK_LIMIT = 3000
+_LONGEST_ENTITY = len("&amp;")
 
 HEALTH_ICON = {
     Health.ON_TRACK: ":large_green_circle:",
@@ -29,16 +33,43 @@ HEALTH_LABEL = {
 
 
 def shorten(text: str | None, limit: int) -> str:
-    """Cut text to `limit` characters with an ellipsis; the whole text stays in the database."""
+    """Cut text that is ready for Slack to `limit` characters with an ellipsis.
+
+    For text already escaped (or plain_text, which Slack does not parse): the cut never halves an
+    entity such as `&lt;` nor the bot's own markup such as `<@U0VP>`, which would show as debris.
+    The whole text stays in the database.
+    """
     if not text:
         return ""
     text = " ".join(text.split()) if "\n" not in text else text
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    kept = text[: max(limit - 1, 0)]
+    amp = kept.rfind("&", -_LONGEST_ENTITY + 1)
+    if amp != -1 and ";" not in kept[amp:]:
+        kept = kept[:amp]
+    angle = kept.rfind("<")
+    if angle != -1 and ">" not in kept[angle:]:
+        kept = kept[:angle]
+    return kept.rstrip() + "…"
 
 
 def escape(text: str | None) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    """Escape the three characters Slack's mrkdwn treats as control characters.
+
+    Only for short, bounded pieces (refs, names in a line that is then shortened); user text that
+    may be long goes through `clip`, which bounds it after escaping.
+    """
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str | None, limit: int) -> str:
+    """User text as Slack must receive it: escaped once, then at most `limit` characters.
+
+    Escaping first is what makes the limit hold: 1,500 `<` become 6,000 characters once escaped,
+    and Slack counts what it receives. Shortening after escaping keeps entities whole.
+    """
+    return shorten(escape(text), limit)
 
 
 def number(value: float | None) -> str:
