@@ -82,3 +82,25 @@ def hostile_text(max_size: int = 3000, *, min_size: int = 0) -> st.SearchStrateg
 def user_markup(text: str) -> list[str]:
     """The pieces of live markup that came from user text, found in a payload's text."""
     return [m for m in FORBIDDEN_MARKUP if m in text]
+
+
+def mrkdwn_text(node: Any) -> str:
+    """The texts Slack parses for markup: mrkdwn objects and a message's `text` fallback.
+
+    plain_text (headers, buttons, options, labels) is shown as typed, so it is left out."""
+    out: list[str] = []
+
+    def walk(item: Any, top: bool) -> None:
+        if isinstance(item, dict):
+            if top and isinstance(item.get("text"), str):
+                out.append(item["text"])
+            if item.get("type") == "mrkdwn" and "text" in item:
+                out.append(item["text"])
+            for value in item.values():
+                walk(value, False)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value, False)
+
+    walk(node, True)
+    return "\n".join(out)

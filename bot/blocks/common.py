@@ -16,6 +16,7 @@ MESSAGE_TEXT_BUDGET = 11000
 BUTTON_TEXT_LIMIT = 75
 OPTION_TEXT_LIMIT = 75
 FALLBACK_LIMIT = 3000
+UNIT_SHOWN = 40
 _LONGEST_ENTITY = len("&amp;")
 
 HEALTH_ICON = {
@@ -72,6 +73,15 @@ def clip(text: str | None, limit: int) -> str:
     return shorten(escape(text), limit)
 
 
+def quote(text: str | None, limit: int) -> str:
+    """User text as a mrkdwn block quote: escaped, every line quoted, bounded after quoting.
+
+    Quoting adds a character per line, so the bound comes last: 1,500 empty lines would
+    otherwise double past a section's limit.
+    """
+    return shorten(">" + escape(text).replace("\n", "\n>"), limit)
+
+
 def number(value: float | None) -> str:
     if value is None:
         return "–"
@@ -80,11 +90,17 @@ def number(value: float | None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def with_unit(value: float | None, unit: str | None) -> str:
+def plain_with_unit(value: float | None, unit: str | None) -> str:
+    """A number and its unit as typed: for plain_text, reports and other non-mrkdwn places."""
     text = number(value)
     if value is None or not unit:
         return text
     return f"{text}{unit}" if unit in ("%",) else f"{text} {unit}"
+
+
+def with_unit(value: float | None, unit: str | None) -> str:
+    """A number and its unit for mrkdwn: the unit is user text, so it is escaped and bounded."""
+    return plain_with_unit(value, clip(unit, UNIT_SHOWN) if unit else unit)
 
 
 def pack_lines(
@@ -120,12 +136,16 @@ def to_dicts(blocks: Iterable[Block]) -> list[dict]:
 
 
 class Message:
-    """A message ready for Slack: validated blocks plus the plain-text fallback Slack wants."""
+    """A message ready for Slack: validated blocks plus the fallback `text` Slack wants.
+
+    Slack parses `text` as mrkdwn, so callers pass it already escaped, built like block text
+    (user text through `clip` or `escape`), never raw: `<!channel>` in a title would ping.
+    """
 
     __slots__ = ("blocks", "text")
 
     def __init__(self, text: str, blocks: Iterable[Block]) -> None:
-        self.text = shorten(text, 3000)
+        self.text = shorten(text, FALLBACK_LIMIT)
         self.blocks = to_dicts(blocks)
         if len(self.blocks) > MESSAGE_BLOCK_LIMIT:
             raise ValueError(f"a message of {len(self.blocks)} blocks breaks Slack's limit of 50")
