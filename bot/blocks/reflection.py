@@ -291,7 +291,8 @@ def breakthrough_replies(bt: BreakthroughFacts, *, year: int) -> list[Reflection
             ),
         ]
         blocks.extend(SectionBlock(text=MarkdownTextObject(text=card)) for card in page)
-        messages.append(_message(f"FY{year} reflection: {shorten(title, 200)}{part}", blocks))
+        fallback = f"FY{year} reflection: {escape(bt.ref)} · {clip(bt.title, 200)}{part}"
+        messages.append(_message(fallback, blocks))
     return messages
 
 

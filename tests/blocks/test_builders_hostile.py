@@ -19,12 +19,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.a3 import A3Form
-from bot.blocks import a3, actions, catchball, checkin, hansei, home, prompts, reflection, review
+from bot.actions import NewAction
+from bot.blocks import (
+    a3,
+    actions,
+    catchball,
+    checkin,
+    checks,
+    hansei,
+    home,
+    objective_admin,
+    prompts,
+    reflection,
+    review,
+)
 from bot.blocks import status as status_blocks
 from bot.blocks import vision as vision_blocks
 from bot.blocks.common import Message
 from bot.catchball import ProposeContext, ProposeForm
 from bot.context import StatusQuery
+from bot.hansei_reminders import HanseiEscalation
 from bot.reflection import carry_overs
 from bot.reflection_facts import year_facts
 from bot.reminders import Escalation
@@ -34,14 +48,17 @@ from bot.status import build_plan_status
 from storage.status import ActionRow, CheckInRow
 from tests.a3.test_a3_blocks import CARD, WRITTEN
 from tests.actions.test_action_blocks import card
+from tests.actions.test_check_blocks import many
 from tests.bot.test_status_blocks import big_plan
 from tests.catchball.test_blocks import STATES, VIEW, Move
 from tests.catchball.test_blocks import parent as catchball_parent
 from tests.checkin.test_blocks import form as checkin_form
 from tests.checkin.test_blocks import line, summary
 from tests.hansei.test_hansei_blocks import ask as hansei_ask
+from tests.hansei.test_hansei_blocks import form as hansei_form
 from tests.hansei.test_hansei_blocks import objective as hansei_objective
 from tests.home.test_home_blocks import make_home
+from tests.home.test_objective_admin_blocks import annual, breakthroughs
 from tests.prompts.test_prompt_blocks import ask as checkin_ask
 from tests.prompts.test_prompt_blocks import objective as asked_objective
 from tests.prompts.test_prompt_blocks import overdue
@@ -58,6 +75,7 @@ TEXT_FIELDS = {
     "name": 200,
     "owner_name": 200,
     "workspace_name": 200,
+    "message": 500,
     "metric_name": 100,
     "unit": 20,
     "metric_unit": 20,
@@ -91,11 +109,22 @@ HYPOTHESIS = settings(
 class Hostile:
     """Replaces every user-text field of a model, at any depth, with drawn hostile text."""
 
+    # Models with hundreds of text fields would overrun Hypothesis's budget of choices: a few
+    # texts per limit are drawn, then reused in turn.
+    DRAWN_PER_LIMIT = 6
+
     def __init__(self, data: st.DataObject) -> None:
         self.data = data
+        self.drawn: dict[int, list[str]] = {}
+        self.calls = 0
 
     def text(self, limit: int) -> str:
-        return self.data.draw(hostile_text(limit))
+        drawn = self.drawn.setdefault(limit, [])
+        self.calls += 1
+        if len(drawn) < self.DRAWN_PER_LIMIT:
+            drawn.append(self.data.draw(hostile_text(limit)))
+            return drawn[-1]
+        return drawn[self.calls % len(drawn)]
 
     def __call__(self, value: Any) -> Any:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -107,7 +136,7 @@ class Hostile:
             return dataclasses.replace(value, **changes)
         if hasattr(value, "_fields") and isinstance(value, tuple):  # NamedTuple
             return value._replace(**{k: self.field(k, getattr(value, k)) for k in value._fields})
-        if hasattr(value, "model_fields") and hasattr(value, "model_copy"):  # SQLModel rows
+        if hasattr(type(value), "model_fields") and hasattr(value, "model_copy"):  # SQLModel rows
             update = {k: self.field(k, getattr(value, k)) for k in type(value).model_fields}
             return value.model_copy(update=update)
         if isinstance(value, list):
@@ -171,7 +200,7 @@ def _person_overview(h: Hostile):
 
 def _facts(h: Hostile):
     return year_facts(
-        h(big_year(6)),
+        h(big_year(12)),
         year=2027,
         periods=PERIODS,
         now_period="2028-01",
@@ -246,6 +275,38 @@ BUILDERS: dict[str, Callable[[Hostile], Any]] = {
     ),
     "vision.vision_modal": lambda h: vision_blocks.vision_modal(
         h.text(3000), [h.text(150) for _ in range(20)]
+    ),
+    "reflection.*": _reflection_all,
+    "hansei.hansei_escalation": lambda h: hansei.hansei_escalation(
+        h(
+            HanseiEscalation(
+                owner_user_id="U0MO",
+                owner_name="Mo",
+                year=2027,
+                open_objectives=(hansei_objective(1), hansei_objective(2)),
+                prompted_at=datetime(2027, 12, 10, 9, tzinfo=UTC),
+                closes_at=datetime(2028, 2, 1, 9, tzinfo=UTC),
+                days=7,
+                away_until=None,
+            )
+        )
+    ),
+    "hansei.hansei_modal": lambda h: hansei.hansei_modal(h(hansei_form())),
+    "hansei.hansei_receipt": lambda h: hansei.hansei_receipt(
+        h(hansei_ask([hansei_objective(1), hansei_objective(2)])), "AN1"
+    ),
+    "objective_admin.objective_modal": lambda h: [
+        objective_admin.objective_modal(
+            "annual", "{}", objective=h(annual()), breakthroughs=h(breakthroughs(3)), year=2027
+        ),
+        objective_admin.objective_modal("breakthrough", "{}", objective=h(annual())),
+    ],
+    "objective_admin.archive_confirmation": lambda h: objective_admin.archive_confirmation(
+        h(annual()), h(breakthroughs(3))
+    ),
+    "checks.check_message": lambda h: checks.check_message(h(many(30)), year=2027),
+    "actions.add_action_modal": lambda h: actions.add_action_modal(
+        NewAction(h(annual()), "U0MGR"), title=h.text(200)
     ),
     "status.plan_overview": _plan_overview,
     "status.objective_detail": _objective_detail,
