@@ -320,7 +320,9 @@ def mark_action(
             who.append(f"<@{lead.slack_user_id}> (owner of {objective.ref})")
         who.append("an admin")
         listed = ", ".join(who[:-1]) + " or " + who[-1] if len(who) > 1 else who[0]
-        raise NotAllowed(f"Only {listed} can mark “{action.title}”. Nothing was changed.")
+        raise NotAllowed(
+            f"Only {listed} can mark “{clip(action.title, 200)}”. Nothing was changed."
+        )
     sources, target = TRANSITIONS[mark]
     changed = store.change_state(
         session,

@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.blocks.common import clip, escape, shorten
+from bot.blocks.common import clip, escape, pack_lines, quote, shorten
 from tests.text import hostile_text
 
 FAST = settings(max_examples=150, deadline=None)
@@ -67,3 +67,31 @@ def test_clip_is_shorten_of_escape_and_shorten_is_idempotent(text, limit):
     assert out == shorten(escape(text), limit)
     assert shorten(out, limit) == out
     assert clip(text, limit + len(escape(text))) == escape(normalised(text))
+
+
+@FAST
+@given(
+    lines=st.lists(hostile_text(4000), min_size=1, max_size=8),
+    limit=st.integers(10, 3000),
+    budget=st.integers(10, 12000),
+)
+def test_pack_lines_of_clipped_text_keeps_entities_whole_and_chunks_in_limits(lines, limit, budget):
+    chunks, left = pack_lines([escape(line) for line in lines], budget=budget, limit=limit)
+    assert 0 <= left <= len(lines)
+    for chunk in chunks:
+        assert len(chunk) <= limit
+        assert all(ENTITY.match(chunk, m.start()) for m in re.finditer("&", chunk))
+        assert "<" not in chunk
+
+
+@FAST
+@given(text=hostile_text(), limit=st.integers(2, 3000))
+def test_quote_is_bounded_after_quoting_every_line(text, limit):
+    out = quote(text, limit)
+    assert len(out) <= limit and "<" not in out
+    assert all(ENTITY.match(out, m.start()) for m in re.finditer("&", out))
+
+
+def test_quote_of_many_empty_lines_stays_in_a_section():
+    out = quote("\n" * 2999, 2900)
+    assert len(out) <= 2900 and out.startswith(">\n>")
