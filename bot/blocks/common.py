@@ -18,6 +18,9 @@ OPTION_TEXT_LIMIT = 75
 FALLBACK_LIMIT = 3000
 UNIT_SHOWN = 40
 _LONGEST_ENTITY = len("&amp;")
+# The bot's own markup (<@U…>, <#C…>, <!date^…|…>) is short; plain_text may hold a lone `<`
+# typed by a person, which must not cost more than this much of the text.
+_LONGEST_MARKUP = 100
 
 HEALTH_ICON = {
     Health.ON_TRACK: ":large_green_circle:",
@@ -49,7 +52,7 @@ def shorten(text: str | None, limit: int) -> str:
     amp = kept.rfind("&", -_LONGEST_ENTITY + 1)
     if amp != -1 and ";" not in kept[amp:]:
         kept = kept[:amp]
-    angle = kept.rfind("<")
+    angle = kept.rfind("<", -_LONGEST_MARKUP)
     if angle != -1 and ">" not in kept[angle:]:
         kept = kept[:angle]
     return kept.rstrip() + "…"

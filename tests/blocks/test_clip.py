@@ -95,3 +95,8 @@ def test_quote_is_bounded_after_quoting_every_line(text, limit):
 def test_quote_of_many_empty_lines_stays_in_a_section():
     out = quote("\n" * 2999, 2900)
     assert len(out) <= 2900 and out.startswith(">\n>")
+
+
+def test_a_lone_angle_bracket_in_plain_text_costs_little_of_a_header():
+    header = shorten("AN1 · <" + "x" * 300, 150)
+    assert len(header) == 150 and header.startswith("AN1 · <xxx")
