@@ -71,12 +71,12 @@ TEXT_FIELDS = {
     "title": 200,
     "objective_title": 200,
     "parent_title": 200,
-    "description": 3000,
+    "description": 10_000,
     "name": 200,
     "owner_name": 200,
     "workspace_name": 200,
     "message": 500,
-    "metric_name": 100,
+    "metric_name": 120,
     "unit": 20,
     "metric_unit": 20,
     "parent_unit": 20,
@@ -100,7 +100,7 @@ TEXT_FIELDS = {
     "worked_note": 3000,
 }
 HYPOTHESIS = settings(
-    max_examples=5,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
