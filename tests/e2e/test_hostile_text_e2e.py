@@ -136,3 +136,10 @@ def test_a_person_named_everyone_through_status_of_that_person(slack):
         user_id="U0CEO", action_id=share["action_id"], value=share["value"], is_ephemeral=True
     )
     fits(slack.answer_to(delivery))
+
+
+def test_a_name_typed_after_status_is_echoed_escaped(slack):
+    small_plan(slack.engine)
+    answer = slack.command("U0CEO", "status @<!channel>")
+    assert "Nobody called `&lt;!channel&gt;`" in answer["text"]
+    assert user_markup(mrkdwn_text(answer)) == []
