@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from bot import forms, ids
 from bot.blocks.actions import action_message
-from bot.blocks.common import escape, shorten
+from bot.blocks.common import clip
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.people import resolve_owner
 from bot.scope import Scope
@@ -107,8 +107,7 @@ def objective_for_ref(session: Session, scope: Scope, ref: str) -> NewAction:
         close = difflib.get_close_matches(ref.upper(), [r.upper() for r in refs], n=3)
         hint = f" Did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
         raise NotFound(
-            f"There is no objective `{escape(shorten(ref, 64))}`.{hint} "
-            "`/hoshin status` shows the whole plan."
+            f"There is no objective `{clip(ref, 64)}`.{hint} `/hoshin status` shows the whole plan."
         )
     return _checked(session, scope, objective)
 
@@ -321,7 +320,9 @@ def mark_action(
             who.append(f"<@{lead.slack_user_id}> (owner of {objective.ref})")
         who.append("an admin")
         listed = ", ".join(who[:-1]) + " or " + who[-1] if len(who) > 1 else who[0]
-        raise NotAllowed(f"Only {listed} can mark “{action.title}”. Nothing was changed.")
+        raise NotAllowed(
+            f"Only {listed} can mark “{clip(action.title, 200)}”. Nothing was changed."
+        )
     sources, target = TRANSITIONS[mark]
     changed = store.change_state(
         session,

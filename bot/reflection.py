@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.blocks import reflection as blocks
-from bot.blocks.common import Message, shorten, with_unit
+from bot.blocks.common import Message, clip, plain_with_unit, shorten
 from bot.chart import ChartRow, render
 from bot.errors import InvalidInput, NotFound, WorkspaceNotSetUp
 from bot.periods import fiscal_periods, fiscal_year_of, month_label, period_of
@@ -78,7 +78,7 @@ def carry_overs(facts: YearFacts) -> list[CarryOver]:
             reasons = []
             if o.outcome == "missed":
                 reasons.append(
-                    f"missed: {with_unit(o.final_actual, o.unit)} of {with_unit(o.target, o.unit)}"
+                    f"missed: {plain_with_unit(o.final_actual, o.unit)} of {plain_with_unit(o.target, o.unit)}"
                 )
             elif o.outcome == "no result" and facts.complete:
                 reasons.append("no result: no actual was reported all year")
@@ -159,7 +159,7 @@ def parse_year(args: str, *, default: int) -> int:
     digits = word[2:] if word.upper().startswith("FY") else word
     if not (digits.isdigit() and len(digits) == 4) or not 2000 <= int(digits) <= 2999:
         raise InvalidInput(
-            f"`{shorten(word, 40)}` is not a fiscal year. Try `/hoshin reflect` for this year "
+            f"`{clip(word, 40)}` is not a fiscal year. Try `/hoshin reflect` for this year "
             f"or `/hoshin reflect {default}`."
         )
     return int(digits)

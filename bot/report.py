@@ -16,7 +16,8 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from bot.blocks.common import number, with_unit
+from bot.blocks.common import number
+from bot.blocks.common import plain_with_unit as with_unit
 from bot.bowling import Colour
 from bot.chart import FILL, MISSING, NOT_YET
 from bot.errors import NotFound

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from bot.blocks.common import Message
+from bot.blocks.common import Message, clip
 from bot.blocks.status import objective_detail, person_overview, plan_overview
 from bot.context import StatusQuery
 from bot.errors import NotFound, WorkspaceNotSetUp
@@ -88,9 +88,9 @@ def _resolve_person(session, workspace_id: int, who: str, people: dict) -> reads
     found = find_people_by_name(session, workspace_id=workspace_id, name=who)
     if not found:
         raise NotFound(
-            f"Nobody called `{who}` is part of the plan. Mention the person (`@name`) so "
+            f"Nobody called `{clip(who, 80)}` is part of the plan. Mention the person (`@name`) so "
             "Slack fills in who you mean."
         )
     if len(found) > 1:
-        raise NotFound(f"Several people are called `{who}`: mention the one you mean.")
+        raise NotFound(f"Several people are called `{clip(who, 80)}`: mention the one you mean.")
     return people[found[0].id]

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot import ids
+from bot.blocks.common import clip
 from bot.blocks.help import help_message
 from bot.services import Services
 from handlers.errors import replies_errors
@@ -89,7 +90,7 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
         if subcommand is None:
             note = None
             if word:
-                note = f"I don't know `/hoshin {word}`. Here is what I can do:"
+                note = f"I don't know `/hoshin {clip(word, 64)}`. Here is what I can do:"
             respond(**help_message(registry.help_entries(), note=note).as_kwargs())
             return
         log.info("slash command", extra={"subcommand": subcommand.name})

@@ -7,6 +7,7 @@ import re
 from slack_bolt import App
 
 from bot import ids
+from bot.blocks.common import clip
 from bot.context import StatusQuery
 from bot.errors import InvalidInput
 from bot.scope import team_id_of
@@ -41,7 +42,7 @@ def parse_status_args(args: str) -> StatusQuery:
         return StatusQuery(kind="plan", year=int(year.group(1)))
     if REF.match(word):
         return StatusQuery(kind="objective", ref=word)
-    raise InvalidInput(f"`{word}` is not an objective ref, a person or a year.")
+    raise InvalidInput(f"`{clip(word, 64)}` is not an objective ref, a person or a year.")
 
 
 def register(app: App, services: Services, registry: CommandRegistry) -> None:

@@ -21,7 +21,7 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.blocks import fields
-from bot.blocks.common import Message, escape, shorten
+from bot.blocks.common import Message, clip, escape
 from bot.context import A3Ref, A3WorkedRef
 from bot.cycle import previous_period
 from bot.periods import month_label
@@ -40,9 +40,7 @@ def _months(period: str) -> str:
 
 
 def _objective(card: A3Card) -> str:
-    return (
-        f"*{escape(shorten(card.objective_ref, 64))}* {escape(shorten(card.objective_title, 150))}"
-    )
+    return f"*{clip(card.objective_ref, 64)}* {clip(card.objective_title, 150)}"
 
 
 def a3_button(a3_id: int, *, written: bool) -> ButtonElement:
@@ -57,9 +55,9 @@ def a3_button(a3_id: int, *, written: bool) -> ButtonElement:
 def a3_summary(card: A3Card) -> str:
     """The written A3 in a few lines (the DM once written)."""
     lines = [
-        f"*Problem* {escape(shorten(card.problem, 600))}",
-        f"*Root cause* {escape(shorten(card.root_cause, 600))}",
-        f"*Countermeasure* {escape(shorten(card.countermeasure, 600))}",
+        f"*Problem* {clip(card.problem, 600)}",
+        f"*Root cause* {clip(card.root_cause, 600)}",
+        f"*Countermeasure* {clip(card.countermeasure, 600)}",
     ]
     owner = f"<@{card.action_owner}>" if card.action_owner else "–"
     due = f"{card.due:%a %d %b %Y}" if card.due else "–"
@@ -161,7 +159,7 @@ def worked_text(a3: A3Row) -> str:
     due = f" (due {a3.due:%d %b})" if a3.due else ""
     text = (
         f":memo: *Did it work?* Your A3 of {month_label(a3.period)} set the countermeasure: "
-        f"“{escape(shorten(a3.countermeasure, 300))}”{due}"
+        f"“{clip(a3.countermeasure, 300)}”{due}"
     )
     if a3.worked in WORKED_WORD:
         text += f"\nYou said {WORKED_WORD[a3.worked]}."
@@ -207,7 +205,7 @@ def a3_status_line(a3: A3Row) -> str:
     """One A3 in the `/hoshin status REF` drill-down."""
     if not a3.submitted:
         return f":memo: {month_label(a3.period)}: A3 asked, not written yet"
-    line = f":memo: {month_label(a3.period)}: “{escape(shorten(a3.countermeasure, 200))}”"
+    line = f":memo: {month_label(a3.period)}: “{clip(a3.countermeasure, 200)}”"
     if a3.due:
         line += f" · due {a3.due.isoformat()}"
     if a3.worked in WORKED_WORD:

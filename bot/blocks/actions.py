@@ -19,7 +19,7 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.blocks import fields
-from bot.blocks.common import Message, escape, shorten
+from bot.blocks.common import Message, clip, escape, shorten
 from bot.context import ActionRef, ObjectiveRef
 from bot.forms import TITLE_LIMIT
 
@@ -41,7 +41,7 @@ def slack_time(when: datetime) -> str:
 def add_action_modal(subject: NewAction, *, title: str | None = None) -> dict:
     """The modal behind `/hoshin action REF [title]` and the Home's "Add action" button."""
     objective = subject.objective
-    intro = f"*{escape(objective.ref)}* · {escape(shorten(objective.title, 200))}"
+    intro = f"*{escape(objective.ref)}* · {clip(objective.title, 200)}"
     if subject.default_owner:
         intro += f"\nOwner <@{subject.default_owner}>"
     if objective.year:
@@ -119,12 +119,12 @@ def _outcome_line(card: ActionCard) -> str | None:
 
 def action_message(card: ActionCard) -> Message:
     """The owner's DM about one action; rebuilt whole after every click so it never drifts."""
-    objective = f"*{escape(card.objective_ref)}* {escape(shorten(card.objective_title, 150))}"
+    objective = f"*{escape(card.objective_ref)}* {clip(card.objective_title, 150)}"
     if card.added_by and card.added_by != card.owner:
         intro = f":clipboard: <@{card.added_by}> added an action for you to {objective}"
     else:
         intro = f":clipboard: A new action of yours for {objective}"
-    title = escape(shorten(card.title, 500))
+    title = clip(card.title, 500)
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=intro)),
         SectionBlock(text=MarkdownTextObject(text=f"*{title}*\n{_due_line(card)}")),
@@ -145,17 +145,17 @@ def action_message(card: ActionCard) -> Message:
     )
     due = f", due {card.due:%d %b %Y}" if card.due else ""
     if card.state == "open" and card.marked_by is None:
-        text = f"New action for you on {card.objective_ref}: {shorten(card.title, 200)}{due}"
+        text = f"New action for you on {card.objective_ref}: {clip(card.title, 200)}{due}"
     else:
         state = "reopened" if card.state == "open" else card.state
-        text = f"Action on {card.objective_ref} {state}: {shorten(card.title, 200)}{due}"
+        text = f"Action on {card.objective_ref} {state}: {clip(card.title, 200)}{due}"
     return Message(text, blocks)
 
 
 def mark_reply(outcome: MarkOutcome, *, message_updated: bool) -> str | None:
     """What to tell the clicker privately; None when the updated DM already says it all."""
     card = outcome.card
-    title = f"“{escape(shorten(card.title, 200))}”"
+    title = f"“{clip(card.title, 200)}”"
     if outcome.changed:
         if message_updated:
             return None

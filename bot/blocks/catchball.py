@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 
 from bot import ids, numbers
 from bot.blocks import fields
-from bot.blocks.common import Message, escape, number, shorten, with_unit
+from bot.blocks.common import Message, clip, escape, number, quote, shorten, with_unit
 from bot.catchball import (
     DESCRIPTION_FIELD_LIMIT,
     FIELD_NAMES,
@@ -46,7 +46,7 @@ def propose_modal(form: ProposeForm) -> dict:
     """The proposal: every field of the objective, prefilled for a change or a revision."""
     initial = form.initial
     parent = form.parent
-    where = f"*{parent.ref}* {escape(shorten(parent.title, TITLE_SHOWN))}"
+    where = f"*{parent.ref}* {clip(parent.title, TITLE_SHOWN)}"
     if parent.target is not None:
         where += f" · target {with_unit(parent.target, parent.metric_unit)}"
     if form.mode == "new":
@@ -62,8 +62,7 @@ def propose_modal(form: ProposeForm) -> dict:
     else:
         intro = f"Revising the proposal for *{form.ref}*, cascaded from {where}."
         if form.asked:
-            quote = escape(shorten(form.asked, NOTE_SHOWN)).replace("\n", "\n>")
-            intro += f"\n<@{form.asked_by}> asked:\n>{quote}"
+            intro += f"\n<@{form.asked_by}> asked:\n" + quote(form.asked, NOTE_SHOWN)
     description = initial.description if initial else None
     too_long = len(description or "") > DESCRIPTION_FIELD_LIMIT
     blocks: list[Block] = [
@@ -147,7 +146,7 @@ def reason_modal(view: RoundView, move: Move) -> dict:
     changes = move == Move.REQUEST_CHANGES
     what = "ask for changes to" if changes else "reject"
     intro = (
-        f"You {what} *{view.ref}* {escape(shorten(view.proposal.title, TITLE_SHOWN))} "
+        f"You {what} *{view.ref}* {clip(view.proposal.title, TITLE_SHOWN)} "
         f"(round {view.round_no}), proposed by <@{view.proposer}>, who will read your reason."
     )
     return View(
@@ -196,7 +195,7 @@ def decision_message(view: RoundView) -> Message:
         blocks.append(ActionsBlock(block_id=ids.BLOCK_CATCHBALL_ACTIONS, elements=buttons))
     else:
         blocks.extend(_outcome_blocks(view))
-    text = f"{_label(view)} (round {view.round_no}) from <@{view.proposer}>: {p.title}"
+    text = f"{_label(view)} (round {view.round_no}) from <@{view.proposer}>: {clip(p.title, 200)}"
     if view.decision != Decision.PENDING:
         text = f"{text} — {_plain(_outcome_line(view))}"
     return Message(text, blocks)
@@ -210,7 +209,7 @@ def proposal_blocks(view: RoundView) -> list[Block]:
     direction = "higher is better" if p.higher_is_better else "lower is better"
     blocks: list[Block] = [
         SectionBlock(
-            text=MarkdownTextObject(text=f"*{escape(shorten(p.title, 200))}*"),
+            text=MarkdownTextObject(text=f"*{clip(p.title, 200)}*"),
             fields=[
                 MarkdownTextObject(text=f"*Owner*\n<@{p.owner}>"),
                 MarkdownTextObject(text=f"*Metric*\n{shorten(metric, 200)}"),
@@ -224,11 +223,11 @@ def proposal_blocks(view: RoundView) -> list[Block]:
         )
     ]
     if p.description:
-        text = escape(shorten(p.description, DESCRIPTION_SHOWN))
+        text = clip(p.description, DESCRIPTION_SHOWN)
         if len(p.description) > DESCRIPTION_SHOWN:
             text += f" _(shortened here; all {len(p.description):,} characters are kept)_"
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Description*\n{text}")))
-    parent = f"Cascaded from *{view.parent_ref}* {escape(shorten(view.parent_title, 150))}"
+    parent = f"Cascaded from *{view.parent_ref}* {clip(view.parent_title, 150)}"
     if view.parent_target is not None:
         parent += f" · target {with_unit(view.parent_target, view.parent_unit)}"
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=parent)]))
@@ -264,7 +263,7 @@ def proposal_blocks(view: RoundView) -> list[Block]:
 
 def receipt_message(view: RoundView) -> Message:
     """Right after proposing: where the proposal went (or that it needed nobody's approval)."""
-    title = escape(shorten(view.proposal.title, TITLE_SHOWN))
+    title = clip(view.proposal.title, TITLE_SHOWN)
     if view.decision == Decision.APPROVED and view.decided_by == view.proposer:
         what = (
             f"Your change to *{view.ref}* applies"
@@ -291,7 +290,7 @@ def receipt_message(view: RoundView) -> Message:
 def notice_message(view: RoundView) -> Message:
     """How the round was answered, for its proposer; "changes requested" carries Revise."""
     by, when = f"<@{view.decided_by}>", slack_time(view.decided_at)
-    title = escape(shorten(view.proposal.title, TITLE_SHOWN))
+    title = clip(view.proposal.title, TITLE_SHOWN)
     subject = f"your change to *{view.ref}*" if view.is_change else f"*{view.ref}* {title}"
     if view.decision == Decision.APPROVED:
         verb = "accepted" if view.kind == RoundKind.ANSWER else "approved"
@@ -329,7 +328,8 @@ def notice_message(view: RoundView) -> Message:
                 ],
             )
         )
-    return Message(_plain(text) + (f" Reason: {view.reason}" if view.reason else ""), blocks)
+    reason = f" Reason: {clip(view.reason, NOTE_SHOWN)}" if view.reason else ""
+    return Message(_plain(text) + reason, blocks)
 
 
 def revised_notice(view: RoundView) -> Message:
@@ -410,8 +410,7 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
 
 
 def _quote(label: str, text: str) -> str:
-    body = escape(shorten(text, NOTE_SHOWN)).replace("\n", "\n>")
-    return f"*{label}:*\n>{body}"
+    return f"*{label}:*\n" + quote(text, NOTE_SHOWN)
 
 
 def _plan(plan: tuple[float, ...] | None) -> str:
@@ -429,7 +428,7 @@ def _value(key: str, value: Any) -> str:
         return number(value)
     if key == "direction":
         return f"{value} is better"
-    return escape(shorten(str(value), 120))
+    return clip(str(value), 120)
 
 
 def _plain(text: str) -> str:

@@ -23,7 +23,9 @@ from bot.blocks.common import (
     HEALTH_ICON,
     HEALTH_LABEL,
     Message,
+    clip,
     escape,
+    plain_with_unit,
     shorten,
     with_unit,
 )
@@ -71,10 +73,7 @@ def checkin_modal(form: CheckInForm) -> dict:
     """The check-in modal: the objective and its numbers on top, the answer's five fields below."""
     unit = form.unit
     month = month_label(form.ref.period)
-    intro = (
-        f"*{escape(shorten(form.objective_ref, 64))}* · {escape(shorten(form.title, 300))}\n"
-        f"Check-in for *{month}*"
-    )
+    intro = f"*{clip(form.objective_ref, 64)}* · {clip(form.title, 300)}\nCheck-in for *{month}*"
     last = form.previous
     last_text = (
         f"{with_unit(last.actual, unit)} · {_status_line(last.status)}" if last else "no check-in"
@@ -92,9 +91,7 @@ def checkin_modal(form: CheckInForm) -> dict:
         blocks.append(
             ContextBlock(
                 elements=[
-                    MarkdownTextObject(
-                        text=f"You replied in DM: “{escape(shorten(form.comment, 500))}”"
-                    )
+                    MarkdownTextObject(text=f"You replied in DM: “{clip(form.comment, 500)}”")
                 ]
             )
         )
@@ -108,7 +105,7 @@ def checkin_modal(form: CheckInForm) -> dict:
             block_id=ids.FIELD_ACTUAL,
             label=label,
             optional=not form.metric_name,
-            hint=f"This month's value; the plan is {with_unit(form.plan, unit)}."
+            hint=f"This month's value; the plan is {plain_with_unit(form.plan, unit)}."
             if form.plan is not None
             else None,
             element=PlainTextInputElement(

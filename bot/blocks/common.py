@@ -14,6 +14,14 @@ HEADER_LIMIT = 150
 MESSAGE_BLOCK_LIMIT = 50
 # Slack has refused messages whose summed block text passed ~12k characters (msg_blocks_too_long).
 MESSAGE_TEXT_BUDGET = 11000
+BUTTON_TEXT_LIMIT = 75
+OPTION_TEXT_LIMIT = 75
+FALLBACK_LIMIT = 3000
+UNIT_SHOWN = 40
+_LONGEST_ENTITY = len("&amp;")
+# The bot's own markup (<@U…>, <#C…>, <!date^…|…>) is short; plain_text may hold a lone `<`
+# typed by a person, which must not cost more than this much of the text.
+_LONGEST_MARKUP = 100
 
 HEALTH_ICON = {
     Health.ON_TRACK: ":large_green_circle:",
@@ -30,16 +38,52 @@ HEALTH_LABEL = {
 
 
 def shorten(text: str | None, limit: int) -> str:
-    """Cut text to `limit` characters with an ellipsis; the whole text stays in the database."""
+    """Cut text that is ready for Slack to `limit` characters with an ellipsis.
+
+    For text already escaped (or plain_text, which Slack does not parse): the cut never halves an
+    entity such as `&lt;` nor the bot's own markup such as `<@U0VP>`, which would show as debris.
+    The whole text stays in the database.
+    """
     if not text:
         return ""
     text = " ".join(text.split()) if "\n" not in text else text
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    kept = text[: max(limit - 1, 0)]
+    amp = kept.rfind("&", -_LONGEST_ENTITY + 1)
+    if amp != -1 and ";" not in kept[amp:]:
+        kept = kept[:amp]
+    angle = kept.rfind("<", -_LONGEST_MARKUP)
+    if angle != -1 and ">" not in kept[angle:]:
+        kept = kept[:angle]
+    return kept.rstrip() + "…"
 
 
 def escape(text: str | None) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    """Escape the three characters Slack's mrkdwn treats as control characters.
+
+    Only for short, bounded pieces (refs, names in a line that is then shortened); user text that
+    may be long goes through `clip`, which bounds it after escaping.
+    """
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str | None, limit: int) -> str:
+    """User text as Slack must receive it: escaped once, then at most `limit` characters.
+
+    Escaping first is what makes the limit hold: 1,500 `<` become 6,000 characters once escaped,
+    and Slack counts what it receives. Shortening after escaping keeps entities whole.
+    """
+    return shorten(escape(text), limit)
+
+
+def quote(text: str | None, limit: int) -> str:
+    """User text as a mrkdwn block quote: escaped, every line quoted, bounded after quoting.
+
+    Quoting adds a character per line, so the bound comes last: 1,500 empty lines would
+    otherwise double past a section's limit.
+    """
+    return shorten(">" + escape(text).replace("\n", "\n>"), limit)
 
 
 def number(value: float | None) -> str:
@@ -47,11 +91,17 @@ def number(value: float | None) -> str:
     return "–" if value is None else numbers.shown(value)
 
 
-def with_unit(value: float | None, unit: str | None) -> str:
+def plain_with_unit(value: float | None, unit: str | None) -> str:
+    """A number and its unit as typed: for plain_text, reports and other non-mrkdwn places."""
     text = number(value)
     if value is None or not unit:
         return text
     return f"{text}{unit}" if unit in ("%",) else f"{text} {unit}"
+
+
+def with_unit(value: float | None, unit: str | None) -> str:
+    """A number and its unit for mrkdwn: the unit is user text, so it is escaped and bounded."""
+    return plain_with_unit(value, clip(unit, UNIT_SHOWN) if unit else unit)
 
 
 def pack_lines(
@@ -87,12 +137,16 @@ def to_dicts(blocks: Iterable[Block]) -> list[dict]:
 
 
 class Message:
-    """A message ready for Slack: validated blocks plus the plain-text fallback Slack wants."""
+    """A message ready for Slack: validated blocks plus the fallback `text` Slack wants.
+
+    Slack parses `text` as mrkdwn, so callers pass it already escaped, built like block text
+    (user text through `clip` or `escape`), never raw: `<!channel>` in a title would ping.
+    """
 
     __slots__ = ("blocks", "text")
 
     def __init__(self, text: str, blocks: Iterable[Block]) -> None:
-        self.text = shorten(text, 3000)
+        self.text = shorten(text, FALLBACK_LIMIT)
         self.blocks = to_dicts(blocks)
         if len(self.blocks) > MESSAGE_BLOCK_LIMIT:
             raise ValueError(f"a message of {len(self.blocks)} blocks breaks Slack's limit of 50")

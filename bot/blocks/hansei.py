@@ -27,7 +27,7 @@ from bot.blocks.common import (
     MESSAGE_BLOCK_LIMIT,
     MESSAGE_TEXT_BUDGET,
     Message,
-    escape,
+    clip,
     pack_lines,
     shorten,
     with_unit,
@@ -56,10 +56,10 @@ def outcome_text(objective: ReflectObjective, *, metric_limit: int = 40) -> str:
     """Target against the latest actual of the year, with that month's status."""
     facts = []
     if objective.metric_name:
-        facts.append(escape(shorten(objective.metric_name, metric_limit)))
-    facts.append(f"target *{escape(with_unit(objective.target, objective.unit))}*")
+        facts.append(clip(objective.metric_name, metric_limit))
+    facts.append(f"target *{with_unit(objective.target, objective.unit)}*")
     if objective.actual_period:
-        latest = f"latest actual *{escape(with_unit(objective.actual, objective.unit))}*"
+        latest = f"latest actual *{with_unit(objective.actual, objective.unit)}*"
         latest += f" ({month_label(objective.actual_period)})"
         if objective.status in STATUS_WORD:
             latest += f" {STATUS_WORD[objective.status]}"
@@ -71,10 +71,7 @@ def outcome_text(objective: ReflectObjective, *, metric_limit: int = 40) -> str:
 
 def objective_text(objective: ReflectObjective, *, title_limit: int, done: bool) -> str:
     mark = f"{DONE} " if done else ""
-    head = (
-        f"{mark}*{escape(shorten(objective.ref, 64))}* · "
-        f"{escape(shorten(objective.title, title_limit))}"
-    )
+    head = f"{mark}*{clip(objective.ref, 64)}* · {clip(objective.title, title_limit)}"
     return head + "\n" + outcome_text(objective, metric_limit=40 if title_limit > 60 else 24)
 
 
@@ -125,7 +122,7 @@ def objective_blocks(
 
 
 def _summary(rest: tuple[ReflectObjective, ...]) -> SectionBlock:
-    refs = [escape(shorten(o.ref, 64)) for o in rest]
+    refs = [clip(o.ref, 64) for o in rest]
     listed = ", ".join(refs)
     if len(listed) > SUMMARY_TEXT - 300:
         head = shorten(", ".join(refs[:-1]), SUMMARY_TEXT - 400 - len(refs[-1]))
@@ -141,7 +138,7 @@ def _summary(rest: tuple[ReflectObjective, ...]) -> SectionBlock:
 def _vision(vision: str | None) -> list[Block]:
     if not vision:
         return []
-    text = f":compass: *True North* · {escape(shorten(vision, 400))}"
+    text = f":compass: *True North* · {clip(vision, 400)}"
     return [ContextBlock(elements=[MarkdownTextObject(text=text)])]
 
 
@@ -153,7 +150,7 @@ def hansei_prompt(ask: HanseiAsk) -> Message:
         *_vision(ask.vision),
     ]
     intro = (
-        f"Hi {escape(shorten(ask.owner_name, 80))}, FY{ask.year} ends on {_day(ask.year_end)}. "
+        f"Hi {clip(ask.owner_name, 80)}, FY{ask.year} ends on {_day(ask.year_end)}. "
         f"Please look back on each of your {count} objective(s): what went well, what did not, "
         "why, what you learned, and what carries into next year. Your answers go into the "
         "annual reflection that leadership reads."
@@ -221,10 +218,7 @@ def hansei_escalation(escalation: HanseiEscalation) -> Message:
         text += f" They are away until {_day(escalation.away_until)}."
     else:
         text += " A word from you may help."
-    lines = [
-        f"• *{escape(shorten(o.ref, 64))}* {escape(shorten(o.title, 90))}"
-        for o in escalation.open_objectives
-    ]
+    lines = [f"• *{clip(o.ref, 64)}* {clip(o.title, 90)}" for o in escalation.open_objectives]
     chunks, left = pack_lines(lines, budget=6000)
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
     blocks += [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in chunks]
@@ -243,7 +237,7 @@ def hansei_escalation(escalation: HanseiEscalation) -> Message:
         )
     )
     fallback = (
-        f"{escalation.owner_name} has not written their year-end reflection on "
+        f"{clip(escalation.owner_name, 80)} has not written their year-end reflection on "
         f"FY{escalation.year} for {count} objective(s)"
     )
     return Message(fallback, blocks)
@@ -253,11 +247,11 @@ def hansei_receipt(ask: HanseiAsk, ref: str) -> Message:
     """A private confirmation, when there is no DM to update."""
     still = [o for o in ask.objectives if o.objective_id not in ask.done]
     text = (
-        f"{DONE} Thanks, your reflection on *{escape(shorten(ref, 64))}* for FY{ask.year} is "
+        f"{DONE} Thanks, your reflection on *{clip(ref, 64)}* for FY{ask.year} is "
         f"saved: {len(ask.done)} of {len(ask.objectives)} done."
     )
     if still:
-        shown = ", ".join(f"*{escape(shorten(o.ref, 64))}*" for o in still[:10])
+        shown = ", ".join(f"*{clip(o.ref, 64)}*" for o in still[:10])
         if len(still) > 10:
             shown += f" and {len(still) - 10} more"
         text += f" Still open: {shown} (your App Home has their Reflect buttons)."
@@ -280,7 +274,7 @@ def hansei_modal(form: HanseiForm) -> dict:
     """The hansei modal: the objective and how its year ended on top, the five questions below."""
     year = form.ref.year
     intro = (
-        f"*{escape(shorten(form.objective_ref, 64))}* · {escape(shorten(form.title, 300))}\n"
+        f"*{clip(form.objective_ref, 64)}* · {clip(form.title, 300)}\n"
         f"Year-end reflection on *FY{year}*"
     )
     latest = "no check-in this year"
@@ -363,7 +357,7 @@ def home_hansei_blocks(due: list[HanseiDue]) -> list[Block]:
         text += " The DM from Hoshin Bot lists them all."
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
     for objective in item.open_objectives:
-        line = f"*{escape(shorten(objective.ref, 64))}* · {escape(shorten(objective.title, 90))}"
+        line = f"*{clip(objective.ref, 64)}* · {clip(objective.title, 90)}"
         line += "\n" + outcome_text(objective)
         blocks.append(
             SectionBlock(

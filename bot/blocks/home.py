@@ -28,6 +28,7 @@ from bot.blocks.checks import checks_section
 from bot.blocks.common import (
     HEALTH_ICON,
     HEALTH_LABEL,
+    clip,
     escape,
     number,
     pack_lines,
@@ -136,7 +137,7 @@ def _check_ins_due(due: list[CheckInDue]) -> list[Block]:
     when = f" · due since {due[0].due:%d %b}" if due[0].due else ""
     blocks: list[Block] = [_section(f"*Check-ins due* for {month} ({len(due)}){when}")]
     for c in due[:CHECKINS_WITH_BUTTONS]:
-        text = f"*{escape(shorten(c.objective_ref, 64))}* {escape(shorten(c.objective_title, 150))}"
+        text = f"*{clip(c.objective_ref, 64)}* {clip(c.objective_title, 150)}"
         button = None
         if c.objective_id:
             value = CheckInRef(objective_id=c.objective_id, period=c.period).dump()
@@ -144,7 +145,7 @@ def _check_ins_due(due: list[CheckInDue]) -> list[Block]:
         blocks.append(_section(text, accessory=button))
     rest = due[CHECKINS_WITH_BUTTONS:]
     if rest:
-        refs = ", ".join(escape(shorten(c.objective_ref, 64)) for c in rest)
+        refs = ", ".join(clip(c.objective_ref, 64) for c in rest)
         blocks.append(
             _context(f"…and {len(rest)} more: {shorten(refs, 1500)}. The check-in DM lists all.")
         )
@@ -155,8 +156,8 @@ def _a3s_due(a3s: list[A3Row]) -> list[Block]:
     blocks: list[Block] = [_section(f"*A3s to write* ({len(a3s)})")]
     for a in a3s:
         text = (
-            f":rotating_light: *{escape(shorten(a.objective_ref, 64))}* "
-            f"{escape(shorten(a.objective_title, 120))} · off track two months running, "
+            f":rotating_light: *{clip(a.objective_ref, 64)}* "
+            f"{clip(a.objective_title, 120)} · off track two months running, "
             f"up to {month_label(a.period)}"
         )
         blocks.append(_section(text, accessory=a3_button(a.id, written=False)))
@@ -166,7 +167,7 @@ def _a3s_due(a3s: list[A3Row]) -> list[Block]:
 def _proposals(pending: list[PendingDecisionRow], total: int) -> list[Block]:
     lines = []
     for p in pending:
-        line = f"• *{escape(p.objective_ref)}* {escape(shorten(p.objective_title, 80))}"
+        line = f"• *{escape(p.objective_ref)}* {clip(p.objective_title, 80)}"
         line += f" — from <@{p.proposer_slack_id}>"
         if p.parent_ref:
             line += f" under *{escape(p.parent_ref)}*"
@@ -201,7 +202,7 @@ def _actions_due(actions: list[OpenActionRow], total: int, today: date) -> list[
     blocks: list[Block] = [_section(f"*Actions due* ({total})")]
     for a in actions:
         text = (
-            f"{escape(shorten(a.title, 150))}\n*{escape(a.objective_ref)}* · "
+            f"{clip(a.title, 150)}\n*{escape(a.objective_ref)}* · "
             f"{due_phrase(a.due, today, a.state)}"
         )
         blocks.append(_section(text))
@@ -222,7 +223,7 @@ def _objective_line(home: Home, item: HomeObjective) -> str:
     node, status = item.node, home.status
     row = node.row
     line = (
-        f"{HEALTH_ICON[node.health]} *{escape(row.ref)}* {escape(shorten(row.title, 90))}"
+        f"{HEALTH_ICON[node.health]} *{escape(row.ref)}* {clip(row.title, 90)}"
         f" · {HEALTH_LABEL[node.health]}"
     )
     if row.target is not None:
@@ -276,8 +277,7 @@ def _mine(home: Home) -> list[Block]:
     rest = home.mine[MINE_WITH_BUTTONS:]
     if rest:
         lines = [
-            f"{HEALTH_ICON[i.node.health]} *{escape(i.node.row.ref)}* "
-            f"{escape(shorten(i.node.row.title, 70))}"
+            f"{HEALTH_ICON[i.node.health]} *{escape(i.node.row.ref)}* {clip(i.node.row.title, 70)}"
             for i in rest
         ]
         # One chunk at most: the budget is below a section's limit, so `left` is exact.
@@ -287,7 +287,7 @@ def _mine(home: Home) -> list[Block]:
             blocks.append(_context(f"…and {left} more: {SEE_ALL_MINE}."))
     if home.in_catchball:
         lines = [
-            f":hourglass_flowing_sand: *{escape(o.ref)}* {escape(shorten(o.title, 80))}"
+            f":hourglass_flowing_sand: *{escape(o.ref)}* {clip(o.title, 80)}"
             for o in home.in_catchball
         ]
         chunks, left = pack_lines(lines, budget=1500)

@@ -21,7 +21,7 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.blocks import fields
-from bot.blocks.common import Message, escape, shorten
+from bot.blocks.common import Message, clip, escape, shorten
 from bot.context import ObjectiveRef
 from storage.models import Objective
 
@@ -46,7 +46,7 @@ def objective_modal(
 ) -> dict:
     """Create (no `objective`) or edit a breakthrough or an annual objective."""
     o = objective
-    about = ABOUT[level] if o is None else f"*{escape(o.ref)}* · {escape(shorten(o.title, 200))}"
+    about = ABOUT[level] if o is None else f"*{escape(o.ref)}* · {clip(o.title, 200)}"
     blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=about)])]
     blocks.append(fields.title(o.title if o else None))
     blocks.append(_description(o.description if o else None))
@@ -96,7 +96,7 @@ def _description(text: str | None) -> Block:
             elements=[
                 MarkdownTextObject(
                     text=f"*Description* ({len(text):,} characters, longer than a Slack field "
-                    f"holds, so it is kept as it is): {escape(shorten(text, 400))}"
+                    f"holds, so it is kept as it is): {clip(text, 400)}"
                 )
             ]
         )
@@ -170,7 +170,7 @@ def _archive_button(objective: Objective) -> ActionsBlock:
 def archive_confirmation(objective: Objective, below: Sequence[Objective]) -> Message:
     """`/hoshin archive REF`: what archiving would take away, and the button to do it."""
     text = (
-        f"Archive *{escape(objective.ref)}* {escape(shorten(objective.title, 150))}? It leaves "
+        f"Archive *{escape(objective.ref)}* {clip(objective.title, 150)}? It leaves "
         "the status and the Home; its row and history are kept."
     )
     if below:

@@ -26,7 +26,7 @@ from bot.blocks.common import (
     MESSAGE_BLOCK_LIMIT,
     MESSAGE_TEXT_BUDGET,
     Message,
-    escape,
+    clip,
     pack_lines,
     shorten,
     with_unit,
@@ -59,25 +59,21 @@ def _month(period: str) -> str:
 
 def objective_text(objective: AskedObjective, period: str, *, title_limit: int) -> str:
     """Ref and title, then the plan for the month and how last month went."""
-    head = (
-        f"*{escape(shorten(objective.ref, 64))}* · {escape(shorten(objective.title, title_limit))}"
-    )
+    head = f"*{clip(objective.ref, 64)}* · {clip(objective.title, title_limit)}"
     facts = []
     if objective.metric_name:
-        facts.append(escape(shorten(objective.metric_name, 40)))
+        facts.append(clip(objective.metric_name, 40))
     if objective.plan is not None:
-        facts.append(
-            f"plan for {_month(period)}: *{escape(with_unit(objective.plan, objective.unit))}*"
-        )
+        facts.append(f"plan for {_month(period)}: *{with_unit(objective.plan, objective.unit)}*")
     else:
         facts.append(f"no plan for {_month(period)}")
     if objective.last_actual is not None or objective.last_status:
-        last = f"{_month(previous_period(period))} actual: {escape(with_unit(objective.last_actual, objective.unit))}"
+        last = f"{_month(previous_period(period))} actual: {with_unit(objective.last_actual, objective.unit)}"
         if objective.last_status in STATUS_WORD:
             last += f" {STATUS_WORD[objective.last_status]}"
         facts.append(last)
     if objective.target is not None:
-        facts.append(f"target {escape(with_unit(objective.target, objective.unit))}")
+        facts.append(f"target {with_unit(objective.target, objective.unit)}")
     return head + "\n" + " · ".join(facts)
 
 
@@ -128,7 +124,7 @@ def objective_blocks(
 
 
 def _summary(rest: tuple[AskedObjective, ...]) -> SectionBlock:
-    refs = [escape(shorten(o.ref, 64)) for o in rest]
+    refs = [clip(o.ref, 64) for o in rest]
     listed = ", ".join(refs)
     if len(listed) > SUMMARY_TEXT - 300:
         head = shorten(", ".join(refs[:-1]), SUMMARY_TEXT - 400 - len(refs[-1]))
@@ -146,7 +142,7 @@ def _overdue_section(ask: CheckInAsk) -> SectionBlock | None:
     if not ask.overdue:
         return None
     lines = [
-        f"• `{escape(shorten(a.objective_ref, 64))}` {escape(shorten(a.title, 90))} — due "
+        f"• `{clip(a.objective_ref, 64)}` {clip(a.title, 90)} — due "
         f"{a.due:%d %b %Y}" + (" (blocked)" if a.state == "blocked" else "")
         for a in ask.overdue[:MAX_OVERDUE_LINES]
     ]
@@ -167,9 +163,7 @@ def checkin_prompt(ask: CheckInAsk) -> Message:
         blocks.append(
             ContextBlock(
                 elements=[
-                    MarkdownTextObject(
-                        text=f":compass: *True North* · {escape(shorten(ask.vision, 400))}"
-                    )
+                    MarkdownTextObject(text=f":compass: *True North* · {clip(ask.vision, 400)}")
                 ]
             )
         )
@@ -177,7 +171,7 @@ def checkin_prompt(ask: CheckInAsk) -> Message:
     blocks.append(
         SectionBlock(
             text=MarkdownTextObject(
-                text=f"Hi {escape(shorten(ask.owner_name, 80))}, it is time to check in for "
+                text=f"Hi {clip(ask.owner_name, 80)}, it is time to check in for "
                 f"*{month}*: for each of your {count} objective(s), the actual, how it went and "
                 "what you will do about any gap."
             )
@@ -240,10 +234,7 @@ def checkin_escalation(escalation: Escalation) -> Message:
             "They have had a reminder; a word from you may help."
         )
     )
-    lines = [
-        f"• *{escape(shorten(o.ref, 64))}* {escape(shorten(o.title, 90))}"
-        for o in escalation.open_objectives
-    ]
+    lines = [f"• *{clip(o.ref, 64)}* {clip(o.title, 90)}" for o in escalation.open_objectives]
     chunks, left = pack_lines(lines, budget=6000)
     blocks: list[Block] = [intro]
     blocks += [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in chunks]
@@ -256,10 +247,12 @@ def checkin_escalation(escalation: Escalation) -> Message:
             elements=[
                 MarkdownTextObject(
                     text="You get this once a month per person. `/hoshin status @"
-                    f"{escape(shorten(escalation.owner_name, 60))}` shows their objectives."
+                    f"{clip(escalation.owner_name, 60)}` shows their objectives."
                 )
             ]
         )
     )
-    text = f"{escalation.owner_name} has not checked in for {month} on {count} objective(s)"
+    text = (
+        f"{clip(escalation.owner_name, 80)} has not checked in for {month} on {count} objective(s)"
+    )
     return Message(text, blocks)

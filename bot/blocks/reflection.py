@@ -27,6 +27,7 @@ from bot.blocks.common import (
     MESSAGE_TEXT_BUDGET,
     SECTION_TEXT_LIMIT,
     Message,
+    clip,
     escape,
     pack_lines,
     shorten,
@@ -92,7 +93,7 @@ def labels(o: ObjectiveFacts) -> str:
 
 def summary_line(o: ObjectiveFacts) -> str:
     return (
-        f"{OUTCOME_ICON[o.outcome]} *{escape(o.ref)}* {escape(shorten(o.title, 70))} · "
+        f"{OUTCOME_ICON[o.outcome]} *{escape(o.ref)}* {clip(o.title, 70)} · "
         f"{result_text(o)} · {o.green_months} of {o.months_due} months green · "
         f"{percent(o.response_rate)} checked in{labels(o)}"
     )
@@ -101,7 +102,7 @@ def summary_line(o: ObjectiveFacts) -> str:
 def _gap_line(o: ObjectiveFacts) -> str:
     short = abs((o.target or 0) - (o.final_actual or 0))
     return (
-        f"*{escape(o.ref)}* {escape(shorten(o.title, 70))}: {with_unit(o.final_actual, o.unit)} "
+        f"*{escape(o.ref)}* {clip(o.title, 70)}: {with_unit(o.final_actual, o.unit)} "
         f"against {with_unit(o.target, o.unit)}, short by {with_unit(short, o.unit)} "
         f"({percent(o.gap)} of the planned change) · {owner_text(o.owner)}"
     )
@@ -116,9 +117,7 @@ def _summary_blocks(facts: YearFacts, *, budget: int) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=shorten(_title(facts), 150))]
     if facts.vision:
         blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text=f"*True North:* {escape(shorten(facts.vision, 1000))}")
-            )
+            SectionBlock(text=MarkdownTextObject(text=f"*True North:* {clip(facts.vision, 1000)}"))
         )
     head = (
         f"*{len(facts.annual)} annual objectives* · {OUTCOME_ICON['hit']} {facts.count('hit')} "
@@ -138,7 +137,7 @@ def _summary_blocks(facts: YearFacts, *, budget: int) -> list[Block]:
 
     lines: list[str] = []
     for bt in facts.breakthroughs:
-        lines.append(f"*{escape(bt.ref)} · {escape(shorten(bt.title, 120))}*")
+        lines.append(f"*{escape(bt.ref)} · {clip(bt.title, 120)}*")
         lines.extend(summary_line(o) for o in bt.annual)
         if not bt.annual:
             lines.append("_no annual objective this year_")
@@ -200,9 +199,8 @@ def hansei_text(o: ObjectiveFacts) -> str | None:
         answer = (getattr(h, attr) or "").strip()
         if not answer:
             continue
-        short = shorten(answer, HANSEI_FIELD)
-        cut = cut or short != answer
-        parts.append(_quote(f"*{label}:* {escape(short)}"))
+        cut = cut or len(escape(answer)) > HANSEI_FIELD
+        parts.append(_quote(f"*{label}:* {clip(answer, HANSEI_FIELD)}"))
     if cut:
         parts.append("_Shortened here; `hoshin report` has every answer whole._")
     return shorten("\n".join(parts), SECTION)
@@ -211,15 +209,15 @@ def hansei_text(o: ObjectiveFacts) -> str | None:
 def _countermeasure(c) -> str:
     if c.source == "A3":
         worked = f"worked: *{c.worked}*" if c.worked else "not yet judged"
-        note = f" ({escape(shorten(c.note, 120))})" if c.note else ""
-        return f"A3 {_month(c.period)}: {escape(shorten(c.text, 200))} — {worked}{note}"
+        note = f" ({clip(c.note, 120)})" if c.note else ""
+        return f"A3 {_month(c.period)}: {clip(c.text, 200)} — {worked}{note}"
     after = {
         "green": f"the month after {DOT[Colour.GREEN]}",
         "amber": f"the month after {DOT[Colour.AMBER]}",
         "red": f"the month after {DOT[Colour.RED]}",
         "in use at year end": "in use at year end",
     }.get(c.worked or "", "no check-in the month after")
-    return f"{_months(c.period, c.until)}: {escape(shorten(c.text, 200))} — {after}"
+    return f"{_months(c.period, c.until)}: {clip(c.text, 200)} — {after}"
 
 
 def _months(first: str, last: str | None) -> str:
@@ -230,7 +228,7 @@ def objective_text(o: ObjectiveFacts) -> str:
     """One objective's year in a section: result, bowling row, trend, challenges, countermeasures."""
     indent = "↳ " * o.depth
     lines = [
-        f"{indent}{OUTCOME_ICON[o.outcome]} *{escape(o.ref)}* {escape(shorten(o.title, 120))} · "
+        f"{indent}{OUTCOME_ICON[o.outcome]} *{escape(o.ref)}* {clip(o.title, 120)} · "
         f"{owner_text(o.owner)}{labels(o)}",
         f"{dots(o.months)} {o.outcome}: {result_text(o)} · {o.green_months} of {o.months_due} "
         f"months green · checked in {o.answered_months} of {o.expected_months} months",
@@ -243,7 +241,7 @@ def objective_text(o: ObjectiveFacts) -> str:
     else:
         lines.append(f"Trend: {t.word}")
     if o.challenges:
-        said = " · ".join(f"“{escape(shorten(p, 150))}” ({n} months)" for p, n in o.challenges)
+        said = " · ".join(f"“{clip(p, 150)}” ({n} months)" for p, n in o.challenges)
         lines.append(f"Recurring challenges: {said}")
     if o.countermeasures:
         shown = o.countermeasures[:6]
@@ -293,7 +291,8 @@ def breakthrough_replies(bt: BreakthroughFacts, *, year: int) -> list[Reflection
             ),
         ]
         blocks.extend(SectionBlock(text=MarkdownTextObject(text=card)) for card in page)
-        messages.append(_message(f"FY{year} reflection: {shorten(title, 200)}{part}", blocks))
+        fallback = f"FY{year} reflection: {escape(bt.ref)} · {clip(bt.title, 200)}{part}"
+        messages.append(_message(fallback, blocks))
     return messages
 
 
@@ -313,10 +312,7 @@ def closing(
             )
         )
         return _message(f"FY{facts.year} reflection: nothing carries over", blocks)
-    lines = [
-        f"• *{escape(c.ref)}* {escape(shorten(c.title, 80))} — {escape(c.reason)}"
-        for c in carry_overs
-    ]
+    lines = [f"• *{escape(c.ref)}* {clip(c.title, 80)} — {escape(c.reason)}" for c in carry_overs]
     chunks, left = pack_lines(lines, budget=MESSAGE_TEXT_BUDGET - 1500, limit=SECTION)
     blocks.extend(SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks[:40])
     if left:
@@ -373,7 +369,7 @@ def preview(facts: YearFacts, *, leadership_channel: str | None) -> Message:
             f"{sum(1 for o in bt.objectives if o.hansei)} of {len(bt.objectives)} hansei answers"
         )
         if recurring:
-            line += f" · recurring: “{escape(shorten(recurring[0], 80))}”"
+            line += f" · recurring: “{clip(recurring[0], 80)}”"
         lines.append(line)
     chunks, left = pack_lines(lines, budget=2500, limit=SECTION)
     blocks.append(DividerBlock())

@@ -15,13 +15,13 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import ids
-from bot.blocks.common import Message, escape, shorten, to_dicts
+from bot.blocks.common import Message, clip, escape, to_dicts
 from bot.blocks.review import REASON_WORDS
 from bot.catchball import slack_time
 
 
 def _why(reason: str) -> str:
-    return REASON_WORDS.get(reason, f"Slack answered `{escape(shorten(reason, 40))}`")
+    return REASON_WORDS.get(reason, f"Slack answered `{clip(reason, 40)}`")
 
 
 def held_alert(channel: str, year: int, reason: str, *, retry_value: str) -> Message:
@@ -51,9 +51,9 @@ def part_words(part: str, replies: int) -> str:
 def failed_alert(channel: str, year: int, part: str, reason: str, *, retry_value: str) -> Message:
     """To the admins: one part of the FY reflection failed for good, and what Try again does."""
     if reason.startswith("gave_up:"):
-        said = f"Slack kept answering `{escape(shorten(reason[8:], 40))}` through every retry"
+        said = f"Slack kept answering `{clip(reason[8:], 40)}` through every retry"
     else:
-        said = f"Slack refused it with `{escape(shorten(reason, 40))}`"
+        said = f"Slack refused it with `{clip(reason, 40)}`"
     text = (
         f":warning: I could not post {part} of the FY{year} reflection in <#{channel}>: "
         f"{said}. What came before it is posted; the rest waits, in order, and nothing is lost.\n"

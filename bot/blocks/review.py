@@ -20,6 +20,7 @@ from bot.blocks.common import (
     HEALTH_LABEL,
     MESSAGE_TEXT_BUDGET,
     Message,
+    clip,
     escape,
     pack_lines,
     shorten,
@@ -61,7 +62,7 @@ def _numbers(month: BowlingMonth, unit: str | None) -> str:
 
 def _line(line: ObjectiveLine) -> str:
     owner = f"<@{line.owner}>" if line.owner else "_no owner_"
-    text = f"{dots(line.months)} *{escape(line.ref)}* {escape(shorten(line.title, 60))} · {owner}"
+    text = f"{dots(line.months)} *{escape(line.ref)}* {clip(line.title, 60)} · {owner}"
     if line.checked_in:
         month = line.this_month
         status = line.check_in.status if line.check_in else None
@@ -164,14 +165,14 @@ def check_in_reply(reply: CheckInReply) -> Message:
     health = _health(check_in.status if check_in else None)
     who = f"<@{reply.person}>" if reply.person else "Someone"
     head = (
-        f"{HEALTH_ICON[health]} *{escape(line.ref)}* {escape(shorten(line.title, 150))}\n"
+        f"{HEALTH_ICON[health]} *{escape(line.ref)}* {clip(line.title, 150)}\n"
         f"{who} checked in for {month_label(reply.period)}"
         + (f" · *{HEALTH_LABEL[health]}*" if health is not Health.NO_DATA else "")
     )
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=head))]
     month = line.this_month
     if check_in is not None and (check_in.actual is not None or month.plan is not None):
-        metric = escape(shorten(line.metric_name, 60)) if line.metric_name else "Actual"
+        metric = clip(line.metric_name, 60) if line.metric_name else "Actual"
         fields = [
             MarkdownTextObject(text=f"*{metric}*\n{with_unit(check_in.actual, line.unit)}"),
             MarkdownTextObject(text=f"*Plan*\n{with_unit(month.plan, line.unit)}"),
@@ -186,7 +187,7 @@ def check_in_reply(reply: CheckInReply) -> Message:
         ("Replied in DM", check_in.comment if check_in else None),
     ):
         if value:
-            text = f"*{title}*\n{escape(shorten(value, ANSWER_LIMIT))}"
+            text = f"*{title}*\n{clip(value, ANSWER_LIMIT)}"
             blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     blocks.append(
         ContextBlock(
@@ -205,7 +206,7 @@ def held_alert(channel: str, reason: str, *, retry_value: str) -> Message:
     """To the admins: the review thread cannot be posted in a channel, and how to fix it.
 
     `retry_value` is the Try again button's context (a `ReviewChannelRef`, dumped)."""
-    why = REASON_WORDS.get(reason, f"Slack answered `{escape(shorten(reason, 40))}`")
+    why = REASON_WORDS.get(reason, f"Slack answered `{clip(reason, 40)}`")
     text = (
         f":warning: I cannot post the monthly review in <#{channel}>: {why}. Every check-in is "
         "kept and nothing is lost; the thread goes up as soon as I can post there.\n"

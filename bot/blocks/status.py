@@ -24,6 +24,7 @@ from bot.blocks.common import (
     HEALTH_LABEL,
     MESSAGE_TEXT_BUDGET,
     Message,
+    clip,
     escape,
     number,
     pack_lines,
@@ -47,7 +48,7 @@ ACTION_ICON = {
 def node_line(status: PlanStatus, node: StatusNode) -> str:
     """One objective on one line: health, ref, title, owner, latest actual against target."""
     row = node.row
-    parts = [f"{HEALTH_ICON[node.health]} *{escape(row.ref)}* {escape(shorten(row.title, 90))}"]
+    parts = [f"{HEALTH_ICON[node.health]} *{escape(row.ref)}* {clip(row.title, 90)}"]
     if row.state == "proposed":
         parts.append("_draft, in catchball_")
     if node.owner:
@@ -88,11 +89,7 @@ def _share_actions(query: StatusQuery) -> ActionsBlock:
 def _true_north(vision: str | None) -> list[Block]:
     if not vision:
         return []
-    return [
-        ContextBlock(
-            elements=[MarkdownTextObject(text=f"*True North:* {escape(shorten(vision, 280))}")]
-        )
-    ]
+    return [ContextBlock(elements=[MarkdownTextObject(text=f"*True North:* {clip(vision, 280)}")])]
 
 
 def plan_overview(status: PlanStatus, *, vision: str | None, query: StatusQuery) -> Message:
@@ -145,7 +142,7 @@ def _bowling_lines(status: PlanStatus, node: StatusNode, history: list[CheckInRo
 
 def _action_line(action: ActionRow, people: dict[int, PersonRow], today: date) -> str:
     owner = people.get(action.owner_id)
-    line = f"{ACTION_ICON.get(action.state, '')} {escape(shorten(action.title, 120))}"
+    line = f"{ACTION_ICON.get(action.state, '')} {clip(action.title, 120)}"
     if owner:
         line += f" · <@{owner.slack_user_id}>"
     if action.state == "blocked":  # the icon says done; blocked needs saying in words
@@ -178,7 +175,7 @@ def objective_detail(
     ]
     if row.metric_name:
         direction = "higher is better" if row.higher_is_better else "lower is better"
-        fields.append(f"*Metric*\n{escape(shorten(row.metric_name, 80))} ({direction})")
+        fields.append(f"*Metric*\n{clip(row.metric_name, 80)} ({direction})")
         fields.append(
             f"*Baseline → target*\n{with_unit(row.baseline, row.metric_unit)} → "
             f"{with_unit(row.target, row.metric_unit)}"
@@ -193,13 +190,11 @@ def objective_detail(
         fields.append(f"*Latest actual*\n{latest}")
     parent = status.by_id.get(row.parent_id) if row.parent_id else None
     if parent:
-        fields.append(
-            f"*Part of*\n{escape(parent.row.ref)} · {escape(shorten(parent.row.title, 60))}"
-        )
+        fields.append(f"*Part of*\n{escape(parent.row.ref)} · {clip(parent.row.title, 60)}")
     blocks.append(SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields]))
     budget = MESSAGE_TEXT_BUDGET - 2500
     if row.description:
-        text = escape(shorten(row.description, 1500))
+        text = clip(row.description, 1500)
         budget -= len(text)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     sections = [
@@ -216,9 +211,9 @@ def objective_detail(
     if latest_notes and (latest_notes.challenges or latest_notes.countermeasure):
         notes = []
         if latest_notes.challenges:
-            notes.append(f"*Challenges:* {escape(shorten(latest_notes.challenges, 600))}")
+            notes.append(f"*Challenges:* {clip(latest_notes.challenges, 600)}")
         if latest_notes.countermeasure:
-            notes.append(f"*Countermeasure:* {escape(shorten(latest_notes.countermeasure, 600))}")
+            notes.append(f"*Countermeasure:* {clip(latest_notes.countermeasure, 600)}")
         sections.append((f"Notes from {month_label(latest_notes.period)}", notes, None))
     for title, lines, _ in sections:
         if not lines:
@@ -230,7 +225,7 @@ def objective_detail(
         budget -= len(text)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     blocks.append(_share_actions(query))
-    text = f"{row.ref} {row.title}: {HEALTH_LABEL[node.health]}"
+    text = f"{escape(row.ref)} {clip(row.title, 200)}: {HEALTH_LABEL[node.health]}"
     return Message(text, blocks)
 
 
@@ -273,4 +268,4 @@ def person_overview(
         text = "*Open actions*\n" + chunks[0] + (f"\n…and {left} more." if left else "")
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
     blocks.append(_share_actions(query))
-    return Message(f"{person.name}: {len(owned)} objectives in FY{status.year}", blocks)
+    return Message(f"{clip(person.name, 80)}: {len(owned)} objectives in FY{status.year}", blocks)

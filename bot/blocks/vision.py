@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.blocks.common import Message, escape, shorten
+from bot.blocks.common import Message, clip, quote, shorten
 
 VISION_LIMIT = 3000  # a Slack text input holds at most 3,000 characters
 VALUE_LIMIT = 150
@@ -28,10 +28,10 @@ NO_VISION = "No vision has been written down yet."
 
 def true_north_blocks(vision: str | None, values: Sequence[str]) -> list[Block]:
     """The vision as a quote, the values on one line below it."""
-    text = f">{escape(shorten(vision, 2500))}".replace("\n", "\n>") if vision else NO_VISION
+    text = quote(vision, 2500) if vision else NO_VISION
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
     if values:
-        shown = " · ".join(escape(shorten(v, VALUE_LIMIT)) for v in values[:VALUES_MAX])
+        shown = " · ".join(clip(v, VALUE_LIMIT) for v in values[:VALUES_MAX])
         blocks.append(
             ContextBlock(elements=[MarkdownTextObject(text=shorten(f"*Values:* {shown}", 2900))])
         )
@@ -54,9 +54,9 @@ def vision_message(vision: str | None, values: Sequence[str], *, can_edit: bool)
                 elements=[MarkdownTextObject(text="Admins keep the vision and values current.")]
             )
         )
-    fallback = f"True North: {vision}" if vision else NO_VISION
+    fallback = f"True North: {clip(vision, 2000)}" if vision else NO_VISION
     if values:
-        fallback += " Values: " + "; ".join(values)
+        fallback += " Values: " + "; ".join(clip(v, VALUE_LIMIT) for v in values[:VALUES_MAX])
     return Message(fallback, blocks)
 
 
