@@ -41,7 +41,9 @@ def text_input(
         hint=hint,
         element=PlainTextInputElement(
             action_id=ids.FIELD_ACTION,
-            initial_value=shorten(initial, 3000) if initial else None,
+            # Slack refuses a modal whose prefill is longer than its field: a value stored before
+            # the field's limit (or by a plan file of an older version) is shown shortened.
+            initial_value=shorten(initial, min(max_length or 3000, 3000)) if initial else None,
             placeholder=placeholder,
             multiline=multiline,
             max_length=max_length,

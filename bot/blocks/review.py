@@ -249,7 +249,7 @@ def retry_answer(channel: str, reason: str | None, released: int, *, posted: boo
 
 def refused_alert(channel: str, period: str, reason: str, *, times: int, reference: int) -> Message:
     """To the admins: Slack keeps refusing one message of a review thread; the rest goes on."""
-    why = escape(reason[:60])  # Slack's error code: short; at most 300 characters escaped
+    why = clip(reason, 60)  # Slack's error code: short
     text = (
         f":warning: Slack refused a message of the monthly review of {month_label(period)} in "
         f"<#{channel}> (`{why}`) {times} times, so I stopped sending it. Every check-in is kept "

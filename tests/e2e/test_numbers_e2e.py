@@ -165,6 +165,22 @@ def test_editing_an_objective_with_stored_huge_numbers_opens_with_fitting_prefil
     assert not LONG_DIGITS.search(json.dumps(modal))
 
 
+def test_editing_an_objective_whose_stored_text_is_longer_than_its_fields_opens(slack):
+    # Text stored before the plan file kept the modals' limits: the edit modal must still open.
+    small_plan(slack.engine)
+    add_people(slack)
+    with Session(slack.engine) as session:
+        an1 = session.get(Objective, objective(slack.engine, "AN1").id)
+        an1.title, an1.metric_name, an1.metric_unit = "T" * 500, "M" * 300, "U" * 50
+        session.add(an1)
+        session.commit()
+    modal = open_admin_modal(slack, "U0CEO", "edit an1")  # validated, and the stand-in took it
+    elements = inputs(modal)
+    assert assert_prefill_fits(elements[ids.FIELD_TITLE]).startswith("T" * 150)
+    assert assert_prefill_fits(elements[ids.FIELD_METRIC_NAME]).startswith("M" * 100)
+    assert assert_prefill_fits(elements[ids.FIELD_METRIC_UNIT]).startswith("U" * 10)
+
+
 # ---- the plan file --------------------------------------------------------------------------------
 
 
