@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.admin_dms import dm_admins_once
 from bot.blocks import reflection_post as render
 from bot.context import ReflectionRef
 from bot.periods import fiscal_year_of
@@ -295,23 +296,9 @@ def _tell_admins(
     session: Session, workspace_id: int, key: str, message: dict[str, Any]
 ) -> int | None:
     """One DM per admin under `key`, each queued once; rows queued (None: no admin at all)."""
-    admins = review_store.admins(session, workspace_id=workspace_id)
-    if not admins:
-        return None
-    new = 0
-    for admin in admins:
-        dedup_key = f"{key}:{admin.slack_user_id}"
-        if outbox.by_key(session, workspace_id=workspace_id, dedup_key=dedup_key):
-            continue
-        outbox.enqueue(
-            session,
-            workspace_id=workspace_id,
-            dedup_key=dedup_key,
-            method=POST,
-            payload={"channel": admin.slack_user_id, **message},
-        )
-        new += 1
-    return new
+    return dm_admins_once(
+        session, workspace_id=workspace_id, message=message, key_for=lambda a: f"{key}:{a}"
+    )
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from pydantic import Field
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.admin_dms import dm_admins_once
 from bot.blocks import review as render
 from bot.context import SlackContext
 from bot.cycle import current_due, parse_local_time, previous_period
@@ -262,9 +263,6 @@ def alert_admins(session: Session, *, workspace_id: int, channels: set[str]) -> 
     ]
     if not held:
         return 0
-    admins = store.admins(session, workspace_id=workspace_id)
-    if not admins:
-        log.warning("review rows held in %d channel(s) and no admin to tell", len(held))
     new = 0
     for h in held:
         reason = (h.reason or "cannot_post")[:40]
@@ -272,18 +270,16 @@ def alert_admins(session: Session, *, workspace_id: int, channels: set[str]) -> 
         message = render.held_alert(
             channel, reason, retry_value=ReviewChannelRef(channel=channel).dump()
         ).as_kwargs()
-        for admin in admins:
-            key = held_alert_key(channel, reason, h.oldest_id, admin.slack_user_id)
-            if outbox.by_key(session, workspace_id=workspace_id, dedup_key=key) is not None:
-                continue
-            outbox.enqueue(
-                session,
-                workspace_id=workspace_id,
-                dedup_key=key,
-                method=POST,
-                payload={"channel": admin.slack_user_id, **message},
-            )
-            new += 1
+        queued = dm_admins_once(
+            session,
+            workspace_id=workspace_id,
+            message=message,
+            key_for=lambda a, c=channel, r=reason, o=h.oldest_id: held_alert_key(c, r, o, a),
+        )
+        if queued is None:
+            log.warning("review rows held in %d channel(s) and no admin to tell", len(held))
+            break
+        new += queued
     return new
 
 

@@ -15,15 +15,14 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.admin_dms import dm_admins_once
 from bot.blocks import review as render
 from storage import outbox
-from storage import review as store
 from storage.models.review import OutboxState
 from storage.review import ThreadPost
 
 log = logging.getLogger(__name__)
 
-POST = "chat.postMessage"
 REFUSALS_TRIED = 3
 
 
@@ -61,19 +60,12 @@ def _tell_admins(
     message = render.refused_alert(
         channel, period, reason, times=REFUSALS_TRIED, reference=row.id
     ).as_kwargs()
-    new = 0
-    for admin in store.admins(session, workspace_id=workspace_id):
-        key = alert_key(row, admin.slack_user_id)
-        if outbox.by_key(session, workspace_id=workspace_id, dedup_key=key) is not None:
-            continue
-        if not new:
-            log.error("review post %s refused for good (%s)", row.dedup_key, reason)
-        outbox.enqueue(
-            session,
-            workspace_id=workspace_id,
-            dedup_key=key,
-            method=POST,
-            payload={"channel": admin.slack_user_id, **message},
-        )
-        new += 1
-    return new
+    new = dm_admins_once(
+        session,
+        workspace_id=workspace_id,
+        message=message,
+        key_for=lambda admin: alert_key(row, admin),
+    )
+    if new:  # once per stop: the admins' rows are keyed by it
+        log.error("review post %s refused for good (%s)", row.dedup_key, reason)
+    return new or 0
