@@ -58,7 +58,10 @@ def create_app(services: Services, *, client: WebClient | None = None) -> Hoshin
     settings = services.settings
     settings.require("slack_bot_token", "slack_signing_secret")
     # The buttons and forms this app writes are signed, and read back only if they still are.
-    sign_with(settings.slack_signing_secret.get_secret_value())
+    sign_with(
+        settings.slack_signing_secret.get_secret_value(),
+        unsigned_until=settings.unsigned_buttons_until,
+    )
     if services.review_poster is None:
         from schedules.review_poster import ReviewPoster as Poster
 

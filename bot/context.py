@@ -13,6 +13,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -34,19 +36,41 @@ REFUSED = (
     "your Home tab."
 )
 
+log = logging.getLogger(__name__)
+
 # One process serves one Slack app, which has one signing secret: the composition root and the
 # job runner install its key once (`sign_with`), and every builder signs with it.
 _key: bytes | None = None
+# Until this day (UTC), a context as versions before signing wrote it (plain JSON) is read too:
+# the month's prompts and the catchball rounds already in people's DMs keep working after an
+# upgrade (setting UNSIGNED_BUTTONS_UNTIL). Handlers re-check every id against the database
+# either way; what the signature adds is refused forgery, so the window is short and opt-in.
+_unsigned_until: date | None = None
 
 
 def derive_key(signing_secret: str) -> bytes:
     return hmac.new(signing_secret.encode(), KEY_LABEL, hashlib.sha256).digest()
 
 
-def sign_with(signing_secret: str) -> None:
-    """Sign the contexts this process writes, and check those it reads, with this app's key."""
-    global _key
+def sign_with(signing_secret: str, *, unsigned_until: date | None = None) -> None:
+    """Sign the contexts this process writes, and check those it reads, with this app's key.
+
+    `unsigned_until`: the first day (UTC) on which unsigned contexts of older versions are
+    refused again; None refuses them from the start.
+    """
+    global _key, _unsigned_until
     _key = derive_key(signing_secret)
+    _unsigned_until = unsigned_until
+
+
+def _from_before_signing(raw: str | None) -> bool:
+    """An unsigned context of an older version, read while the operator's window is open."""
+    if _unsigned_until is None or not raw or not raw.startswith("{"):
+        return False
+    if len(raw) > METADATA_LIMIT or datetime.now(UTC).date() >= _unsigned_until:
+        return False
+    log.info("read a button or form written before contexts were signed")
+    return True
 
 
 def _tag(body: str, *, key: bytes, purpose: str) -> str:
@@ -94,7 +118,10 @@ class SlackContext(BaseModel):
 
     @classmethod
     def parse(cls, raw: str | None):
-        body = unseal(raw, key=_current_key(), purpose=cls.__name__)
+        if _from_before_signing(raw):
+            body = raw
+        else:
+            body = unseal(raw, key=_current_key(), purpose=cls.__name__)
         try:
             return cls.model_validate_json(body)
         except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from typing import Literal
 
@@ -41,6 +42,10 @@ class Settings(BaseSettings):
     http_max_body_bytes: int = Field(
         default=DEFAULT_MAX_BODY_BYTES, ge=MIN_MAX_BODY_BYTES, le=MAX_MAX_BODY_BYTES
     )
+
+    # After an upgrade from a version whose buttons were not signed: read those until this day
+    # (UTC) so the month's prompts and open catchball rounds keep working (bot/context.py).
+    unsigned_buttons_until: date | None = None
 
     @cached_property
     def api_url(self) -> str:

@@ -53,7 +53,10 @@ class JobContext:
         self.services = services
         secret = services.settings.slack_signing_secret
         if secret is not None:  # the jobs' messages carry buttons the app must be able to read
-            sign_with(secret.get_secret_value())
+            sign_with(
+                secret.get_secret_value(),
+                unsigned_until=services.settings.unsigned_buttons_until,
+            )
         # `hoshin jobs run`: one job, now, alone in its process (nothing else delivers).
         self.operator = operator
         self.limits = limits or limits_from(services.settings)

@@ -51,3 +51,13 @@ def test_the_body_cap_defaults_to_1_mib_and_stays_in_its_range(monkeypatch):
         monkeypatch.setenv("HTTP_MAX_BODY_BYTES", refused)
         with pytest.raises(SettingsError, match=r"^HTTP_MAX_BODY_BYTES is invalid"):
             load_settings(_env_file=None)
+
+
+def test_the_window_for_unsigned_buttons_is_a_date_named_when_wrong(monkeypatch):
+    monkeypatch.delenv("UNSIGNED_BUTTONS_UNTIL", raising=False)
+    assert load_settings(_env_file=None).unsigned_buttons_until is None
+    monkeypatch.setenv("UNSIGNED_BUTTONS_UNTIL", "2027-01-31")
+    assert str(load_settings(_env_file=None).unsigned_buttons_until) == "2027-01-31"
+    monkeypatch.setenv("UNSIGNED_BUTTONS_UNTIL", "end of January")
+    with pytest.raises(SettingsError, match="UNSIGNED_BUTTONS_UNTIL is invalid"):
+        load_settings(_env_file=None)

@@ -144,3 +144,46 @@ def test_every_context_model_is_signed_and_checked():
             if other is not model:
                 with pytest.raises(InvalidInput):
                     other.parse(raw)
+
+
+# ---- buttons written before contexts were signed (UNSIGNED_BUTTONS_UNTIL) ----------------------
+
+
+@pytest.fixture
+def window():
+    """Opens the window for unsigned contexts, and puts the suite's key back afterwards."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.e2e.conftest import SIGNING_SECRET
+
+    today = datetime.now(UTC).date()
+    yield lambda days: context.sign_with(SIGNING_SECRET, unsigned_until=today + timedelta(days))
+    context.sign_with(SIGNING_SECRET)
+
+
+def test_an_unsigned_context_of_an_older_version_is_read_while_the_window_is_open(window):
+    window(30)
+    assert CheckInRef.parse(BODY) == CheckInRef(objective_id=7, period="2027-06")
+
+
+@pytest.mark.parametrize("days", [0, -1, -400])
+def test_an_unsigned_context_is_refused_from_the_windows_last_day_on(window, days):
+    window(days)
+    with pytest.raises(InvalidInput):
+        CheckInRef.parse(BODY)
+
+
+def test_without_a_window_an_unsigned_context_is_refused():
+    with pytest.raises(InvalidInput):
+        CheckInRef.parse(BODY)
+
+
+def test_the_window_never_lets_a_changed_signed_context_through(window):
+    window(30)
+    raw = CheckInRef(objective_id=7, period="2027-06").dump()
+    with pytest.raises(InvalidInput):
+        CheckInRef.parse(raw.replace('"objective_id":7', '"objective_id":8'))
+    with pytest.raises(InvalidInput):  # unsigned, but not the model's shape
+        CheckInRef.parse('{"objective_id":7,"period":"2027-06","notice_channel":"C1"}')
+    with pytest.raises(InvalidInput):  # unsigned and over Slack's limit
+        CheckInRef.parse('{"objective_id":7,"period":"' + "x" * METADATA_LIMIT + '"}')

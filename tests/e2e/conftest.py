@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -99,7 +100,7 @@ def socket_slack(database_url) -> Iterator[SlackBed]:
 
 
 @contextmanager
-def bed(database_url: str, *, socket_mode: bool = False) -> Iterator[SlackBed]:
+def bed(database_url: str, *, socket_mode: bool = False, **settings: Any) -> Iterator[SlackBed]:
     standin = SlackStandIn(team_id=TEAM, bot_token=BOT_TOKEN)
     standin.start()
     settings = Settings(
@@ -109,6 +110,7 @@ def bed(database_url: str, *, socket_mode: bool = False) -> Iterator[SlackBed]:
         slack_app_token=standin.app_token if socket_mode else None,
         slack_api_url=standin.api_url,
         database_url=database_url,
+        **settings,
     )
     engine = make_engine(database_url)
     clock = ManualClock(datetime(2027, 6, 15, 9, 0, tzinfo=UTC))

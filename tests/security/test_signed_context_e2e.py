@@ -10,14 +10,17 @@ notice, is looked up among the posts the bot recorded for that round and that pe
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from bot import ids
 from bot.catchball import ProposeContext
-from bot.context import CheckInRef
+from bot.context import CheckInRef, sign_with
 from storage import outbox
 from storage.models import CatchballRound, CheckIn, OutboxMessage
+from tests.e2e.conftest import SIGNING_SECRET, bed
 from tests.e2e.test_catchball_e2e import (
     NORDICS,
     command_modal,
@@ -206,3 +209,38 @@ def test_a_tampered_check_in_button_opens_nothing(slack):
         assert len(slack.standin.calls_to("views.open")) == opened
     view = open_modal(slack, "U0VP", an1)  # the button as the bot wrote it
     assert "AN1" in json.dumps(view["blocks"])
+
+
+@pytest.fixture
+def upgraded_slack(database_url):
+    """The bed of an app upgraded from a version whose buttons were not signed, with the window
+    for those buttons open for another month (UNSIGNED_BUTTONS_UNTIL)."""
+    until = datetime.now(UTC).date() + timedelta(days=30)
+    try:
+        with bed(database_url, unsigned_buttons_until=until) as s:
+            yield s
+    finally:
+        sign_with(SIGNING_SECRET)  # the suite's key, without the window
+
+
+def test_a_button_sent_before_the_upgrade_works_while_the_window_is_open(upgraded_slack):
+    slack = upgraded_slack
+    refs = setup_month(slack)
+    unsigned = CheckInRef(objective_id=refs["AN1"], period=JUNE).model_dump_json()
+    opened = len(slack.standin.calls_to("views.open"))
+    delivery = slack.sender.block_action(
+        user_id="U0VP",
+        action_id=ids.ACTION_CHECKIN_OPEN,
+        value=unsigned,  # as the version before signing wrote it into June's prompt
+        channel_id="D0VP",
+        message_ts="1780000000.000100",
+    )
+    assert delivery.status == 200
+    assert slack.standin.wait_for(lambda s: len(s.calls_to("views.open")) > opened, timeout=10)
+    view = slack.opened_view(ids.VIEW_CHECKIN)
+    assert "AN1" in json.dumps(view["blocks"])
+    # The modal it opened is signed as this version writes it, and its answer is stored.
+    assert view["private_metadata"].startswith("h1.")
+    ack = slack.submit("U0VP", view, ANSWER)
+    assert ack.status == 200 and not ack.body
+    assert check_in_row(slack.engine, refs["AN1"]).actual == 15
