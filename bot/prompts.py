@@ -19,8 +19,9 @@ Rules, in one place:
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,6 +40,8 @@ from storage.actions import OverdueRow
 from storage.models import PromptState, Workspace
 from storage.outbox import NewMessage
 from storage.prompts import CheckInRow, ObjectiveRow, OwnerRow, prompt_key
+
+log = logging.getLogger(__name__)
 
 POST = "chat.postMessage"
 DEFAULT_CHECKIN_TIME = time(9, 0)
@@ -216,6 +219,8 @@ class PromptsQueued:
     queued: int = 0
     away: int = 0
     unreachable: int = 0
+    # Owners whose prompt could not be built: named in the job's errors, asked again next run.
+    failed: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (
@@ -276,7 +281,7 @@ def _queue_period(
     # Read and render everything first: the writes at the end are quick, so a fan-out holds
     # SQLite's write lock for a moment, not while thousands of messages are built.
     asking = [o for o in owners if states[o.person_id] == PromptState.QUEUED]
-    payloads = _prompt_payloads(session, workspace, period, year, asking, now)
+    payloads = _prompt_payloads(session, workspace, period, year, asking, now, report.failed)
     # Someone whose objectives went away between the reads has nothing to be asked.
     rows = [r for r in rows if r.state != PromptState.QUEUED or r.person_id in payloads]
     created = store.insert_prompts(session, workspace_id=workspace.id, period=period, prompts=rows)
@@ -300,8 +305,13 @@ def _prompt_payloads(
     year: int,
     owners: list[OwnerRow],
     now: datetime,
+    failed: list[str],
 ) -> dict[int, dict]:
-    """{person id: the chat.postMessage payload of their prompt}, read in a few batched queries."""
+    """{person id: the chat.postMessage payload of their prompt}, read in a few batched queries.
+
+    An owner whose prompt cannot be built is left out (no prompt row, so the next run asks
+    again) and named in `failed`: one owner never holds back the workspace's other prompts.
+    """
     if not owners:
         return {}
     start_month = workspace.fiscal_year_start_month
@@ -339,8 +349,11 @@ def _prompt_payloads(
             objectives=objectives,
             overdue=tuple(overdue.get(owner.person_id, ())),
         )
-        payloads[owner.person_id] = {
-            "channel": owner.slack_user_id,
-            **checkin_prompt(ask).as_kwargs(),
-        }
+        try:
+            message = checkin_prompt(ask).as_kwargs()
+        except Exception as exc:
+            log.exception("the %s prompt of %s could not be built", period, owner.slack_user_id)
+            failed.append(f"prompt of {owner.slack_user_id}: {exc.__class__.__name__}")
+            continue
+        payloads[owner.person_id] = {"channel": owner.slack_user_id, **message}
     return payloads

@@ -134,6 +134,7 @@ def queue_monthly_prompts(
     for _, results in for_each_workspace(engine, work, job="monthly-checkin", report=report):
         report.queued += results
         report.lines += [r.line() for r in results if r.queued or r.away or r.unreachable]
+        report.errors += [f"{r.team_id} {r.period} {f}" for r in results for f in r.failed]
     if report.total:
         log.info("monthly-checkin: %d prompt(s) queued", report.total)
     return report
