@@ -143,3 +143,20 @@ def test_a_name_typed_after_status_is_echoed_escaped(slack):
     answer = slack.command("U0CEO", "status @<!channel>")
     assert "Nobody called `&lt;!channel&gt;`" in answer["text"]
     assert user_markup(mrkdwn_text(answer)) == []
+
+
+def test_a_ref_typed_after_new_edit_or_archive_is_never_echoed_as_markup(slack):
+    small_plan(slack.engine)
+    for asked in (
+        "edit <!channel>",
+        "archive <!here>",
+        "new annual <!channel>",
+        "edit <http://evil.example|AN1>",
+    ):
+        answer = slack.command("U0CEO", asked)
+        assert user_markup(mrkdwn_text(answer)) == [], (asked, answer)
+        # Refused for its shape before any lookup, with the usage to type instead.
+        assert "There is no objective" not in answer["text"] and "`/hoshin " in answer["text"]
+    # A ref of the right shape that names nothing is echoed escaped and bounded.
+    answer = slack.command("U0CEO", "edit " + "A" * 64)
+    assert "There is no objective" in answer["text"] and len(answer["text"]) < 200
