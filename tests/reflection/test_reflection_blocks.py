@@ -11,10 +11,11 @@ from bot import ids
 from bot.blocks import reflection as blocks
 from bot.context import ReflectionRef
 from bot.periods import fiscal_periods
-from bot.reflection import build_reflection_post, carry_overs
+from bot.reflection import build_reflection_post, carry_overs, facts_for
 from bot.reflection_facts import year_facts
+from bot.reflection_model import CarryOver
 from bot.standin.blockkit import validate_message_blocks
-from storage.models import Workspace
+from storage.models import Objective, Workspace
 from storage.reflection import (
     YearCheckIn,
     YearData,
@@ -196,3 +197,37 @@ def test_nothing_to_carry_over_says_so_without_a_button():
     closing = blocks.closing(facts, [], workspace_id=1)
     assert "Nothing carries over" in visible_text(closing.blocks)
     assert not any(b["type"] == "actions" for b in closing.blocks)
+
+
+def test_a_carry_over_reason_is_bounded_after_escaping_and_kept_whole_in_the_model(session):
+    # The reason is stored raw; only the closing reply escapes and then bounds it, so 1,000 `<`
+    # show as at most REASON_LIMIT characters, never 4,000 (or 1,200 once cut before escaping).
+    facts = year_facts(
+        YearData(),
+        year=2027,
+        periods=PERIODS,
+        now_period="2028-01",
+        workspace_name="A",
+        vision=None,
+    )
+    hostile = CarryOver(objective_id=1, ref="AN1", title="T", reason="<" * 1000)
+    closing = blocks.closing(facts, [hostile], workspace_id=1)
+    assert_fits(closing)
+    line = next(line for line in visible_text(closing.blocks).split("\n") if "*AN1*" in line)
+    shown = line.split(" — ", 1)[1]
+    assert shown.startswith("&lt;&lt;") and len(shown) <= blocks.REASON_LIMIT
+
+
+def test_carry_over_reasons_are_not_shortened_in_the_model(session):
+    year_plan(session)
+    workspace = session.exec(select(Workspace)).one()
+    an2 = session.exec(select(Objective).where(Objective.ref == "AN2")).one()
+    an2.metric_unit = "<" * 400  # AN2 is missed: its reason names the unit twice
+    session.add(an2)
+    session.commit()
+    [reason] = [
+        c.reason
+        for c in carry_overs(facts_for(session, workspace, 2027, now=YEAR_END))
+        if c.ref == "AN2"
+    ]
+    assert reason.count("<") == 800
