@@ -15,7 +15,7 @@ from bot.reflection import build_reflection_post, carry_overs, facts_for
 from bot.reflection_facts import year_facts
 from bot.reflection_model import CarryOver
 from bot.standin.blockkit import validate_message_blocks
-from storage.models import Objective, Workspace
+from storage.models import HanseiAnswer, Objective, Workspace
 from storage.reflection import (
     YearCheckIn,
     YearData,
@@ -23,6 +23,7 @@ from storage.reflection import (
     YearObjective,
     YearPerson,
 )
+from tests import factories as f
 from tests.reflection.plans import year_plan
 from tests.text import visible_text
 
@@ -222,12 +223,29 @@ def test_carry_over_reasons_are_not_shortened_in_the_model(session):
     year_plan(session)
     workspace = session.exec(select(Workspace)).one()
     an2 = session.exec(select(Objective).where(Objective.ref == "AN2")).one()
-    an2.metric_unit = "<" * 400  # AN2 is missed: its reason names the unit twice
-    session.add(an2)
+    # Three objectives cascaded from AN2, each with a lesson of 150 characters: AN2's reason
+    # holds all three whole (over 450 characters), however the reply then shortens it.
+    for n in (1, 2, 3):
+        child = f.objective(
+            session,
+            workspace,
+            f"AN2.{n}",
+            level="cascaded",
+            parent_id=an2.id,
+            owner_id=an2.owner_id,
+            year=2027,
+            position=10 + n,
+        )
+        session.add(
+            HanseiAnswer(
+                workspace_id=workspace.id,
+                objective_id=child.id,
+                year=2027,
+                person_id=an2.owner_id,
+                carry_over=f"<{n}>" * 50,
+            )
+        )
     session.commit()
-    [reason] = [
-        c.reason
-        for c in carry_overs(facts_for(session, workspace, 2027, now=YEAR_END))
-        if c.ref == "AN2"
-    ]
-    assert reason.count("<") == 800
+    proposals = carry_overs(facts_for(session, workspace, 2027, now=YEAR_END))
+    [reason] = [c.reason for c in proposals if c.ref == "AN2"]
+    assert all(f"AN2.{n}: " + f"<{n}>" * 50 in reason for n in (1, 2, 3))
