@@ -171,9 +171,11 @@ def read_objective_form(values: dict[str, str | None], *, level: str) -> tuple[F
             forms.required_text if annual else _optional_short,
             ids.FIELD_METRIC_NAME,
             what="the metric's name",
-            limit=120,
+            limit=forms.METRIC_NAME_LIMIT,
         ),
-        "metric_unit": form.take(forms.optional_text, ids.FIELD_METRIC_UNIT, limit=20),
+        "metric_unit": form.take(
+            forms.optional_text, ids.FIELD_METRIC_UNIT, limit=forms.UNIT_LIMIT
+        ),
         "baseline": form.take(
             forms.number, ids.FIELD_BASELINE, what="the baseline", required=False
         ),

@@ -252,8 +252,10 @@ def read_proposal(
     """The propose modal's values, or FormErrors naming every field that is wrong."""
     form = forms.Form(values)
     title = form.take(forms.required_text, ids.FIELD_TITLE, what="a title")
-    metric_name = form.take(forms.required_text, ids.FIELD_METRIC_NAME, what="the metric")
-    unit = form.take(forms.optional_text, ids.FIELD_METRIC_UNIT, limit=20)
+    metric_name = form.take(
+        forms.required_text, ids.FIELD_METRIC_NAME, what="the metric", limit=forms.METRIC_NAME_LIMIT
+    )
+    unit = form.take(forms.optional_text, ids.FIELD_METRIC_UNIT, limit=forms.UNIT_LIMIT)
     baseline = form.take(forms.number, ids.FIELD_BASELINE, what="the baseline", required=False)
     target = form.take(forms.number, ids.FIELD_TARGET, what="the target")
     plan = form.take(forms.monthly_plan, ids.FIELD_MONTHLY_PLAN)
