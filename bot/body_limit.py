@@ -27,7 +27,10 @@ ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 # the rest a few KB. The actuals API (POST /api/v1/actuals) takes the same 1 MiB. Settable with
 # HTTP_MAX_BODY_BYTES between MIN_ and MAX_MAX_BODY_BYTES (bot/settings.py).
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
-MIN_MAX_BODY_BYTES = 64 * 1024  # below this a large modal submission could be refused
+# An edited check-in or hansei modal of five 3,000-character CJK answers is about 270 KB
+# form-encoded (each character 9 bytes once percent-encoded, and the view comes back with the
+# prefills): a floor below that lets an operator's setting refuse a person's own answers.
+MIN_MAX_BODY_BYTES = 512 * 1024
 MAX_MAX_BODY_BYTES = 64 * 1024 * 1024  # a cap that still bounds memory per request
 
 

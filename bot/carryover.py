@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import catchball_service
+from bot import catchball_service, numbers
 from bot.blocks import reflection_post as render
 from bot.errors import NotFound
 from bot.periods import fiscal_periods
@@ -185,4 +185,6 @@ def _straight_plan(baseline: float | None, target: float | None) -> list[float] 
     if baseline is None or target is None:
         return None
     step = (target - baseline) / 12
-    return [round(baseline + step * (i + 1), 4) for i in range(12)]
+    # Four decimals read well; representable() keeps huge plans within 15 significant digits,
+    # so the draft's modal takes its own prefill back unchanged.
+    return [numbers.representable(round(baseline + step * (i + 1), 4)) for i in range(12)]

@@ -14,7 +14,8 @@ from sqlmodel import Session
 
 from bot import catchball_messages as messages
 from bot import catchball_rounds as rounds
-from bot import ids
+from bot import forms, ids
+from bot.blocks.common import clip
 from bot.catchball import (
     DESCRIPTION_FIELD_LIMIT,
     Catchball,
@@ -87,7 +88,9 @@ def open_round(
     else:
         objective = objectives.by_ref(session, workspace_id=workspace_id, ref=ref or "")
         if objective is None:
-            raise NotFound(f"There is no objective `{ref}`. `/hoshin status` shows the plan.")
+            raise NotFound(
+                f"There is no objective `{clip(ref, forms.REF_LIMIT)}`. `/hoshin status` shows the plan."
+            )
         ball = rounds.load(session, workspace_id=workspace_id, objective_id=objective.id)
     mode = _revisable(ball, scope)
     latest = ball.latest
@@ -290,7 +293,9 @@ def _parent(
     if parent is None and ref is None:  # a button's id: gone, or never this workspace's
         raise NotFound("That objective no longer exists. `/hoshin status` shows the plan.")
     if parent is None:
-        raise NotFound(f"There is no objective `{ref}`. `/hoshin status` shows the plan.")
+        raise NotFound(
+            f"There is no objective `{clip(ref, forms.REF_LIMIT)}`. `/hoshin status` shows the plan."
+        )
     if parent.state != ObjectiveState.ACTIVE:
         raise InvalidInput(f"{parent.ref} is {parent.state}: propose under an active objective.")
     if parent.level == ObjectiveLevel.BREAKTHROUGH or parent.year is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -12,10 +13,17 @@ class Clock(Protocol):
         """The current time, timezone-aware in UTC."""
         ...
 
+    def monotonic(self) -> float:
+        """Seconds that only ever move forward, for spacing work out (not for dates)."""
+        ...
+
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
 
 
 class ManualClock:
@@ -25,6 +33,7 @@ class ManualClock:
         if start.tzinfo is None:
             raise ValueError("ManualClock needs an aware datetime")
         self._now = start.astimezone(UTC)
+        self._elapsed = 0.0  # advance() moves it; set() is a step of the wall clock, not time
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -35,7 +44,12 @@ class ManualClock:
         with self._lock:
             self._now = when.astimezone(UTC)
 
+    def monotonic(self) -> float:
+        with self._lock:
+            return self._elapsed
+
     def advance(self, delta: timedelta) -> datetime:
         with self._lock:
             self._now += delta
+            self._elapsed += max(delta.total_seconds(), 0.0)
             return self._now

@@ -22,6 +22,10 @@ NAME_LIMIT = 200  # a person's name in a plan file (Slack's own names are shorte
 VISION_LIMIT = 3000  # a Slack text input holds at most 3,000 characters
 VALUE_LIMIT = 150
 VALUES_MAX = 20
+REF_LIMIT = 64
+# An objective's ref (AN1.2) wherever one is typed or loaded: commands check it before looking
+# it up, so a typed word that is not a ref (`<!channel>`) is refused, never echoed.
+REF = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{REF_LIMIT - 1}}}$")
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 

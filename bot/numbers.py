@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 LIMIT = 10**15  # every value lies strictly between -LIMIT and LIMIT
 MAX_PLACES = 6
@@ -101,6 +101,20 @@ def refusal(value: Decimal) -> Refusal | None:
     if len(kept) > MAX_DIGITS:
         return _DIGITS
     return None
+
+
+def representable(value: float) -> float:
+    """The nearest number the bound allows: at most MAX_PLACES decimals and MAX_DIGITS
+    significant digits, for values the bot computes (a straight monthly plan) and then offers
+    in a modal that would refuse a longer one."""
+    exact = decimal_of(value)
+    if exact is None or not exact.is_finite() or not exact:
+        return value
+    places = min(MAX_PLACES, MAX_DIGITS - exact.adjusted() - 1)
+    kept = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    if refusal(kept) is not None:  # rounding up reached the bound or added a digit: cut instead
+        kept = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    return float(kept)
 
 
 def plain(value: float) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot import forms, ids
-from bot.blocks.common import Message
+from bot.blocks.common import Message, clip
 from bot.blocks.objective_admin import archive_confirmation, objective_modal
 from bot.context import SlackContext
 from bot.errors import InvalidInput, NotFound
@@ -68,7 +68,9 @@ def _find(
     if ref is not None:
         found = objectives.by_ref(session, workspace_id=workspace_id, ref=ref)
         if found is None:
-            raise NotFound(f"There is no objective `{ref}`. `/hoshin status` lists the plan.")
+            raise NotFound(
+                f"There is no objective `{clip(ref, forms.REF_LIMIT)}`. `/hoshin status` lists the plan."
+            )
         return found
     found = objectives.by_id(session, workspace_id=workspace_id, objective_id=objective_id)
     if found is None:
@@ -169,9 +171,11 @@ def read_objective_form(values: dict[str, str | None], *, level: str) -> tuple[F
             forms.required_text if annual else _optional_short,
             ids.FIELD_METRIC_NAME,
             what="the metric's name",
-            limit=120,
+            limit=forms.METRIC_NAME_LIMIT,
         ),
-        "metric_unit": form.take(forms.optional_text, ids.FIELD_METRIC_UNIT, limit=20),
+        "metric_unit": form.take(
+            forms.optional_text, ids.FIELD_METRIC_UNIT, limit=forms.UNIT_LIMIT
+        ),
         "baseline": form.take(
             forms.number, ids.FIELD_BASELINE, what="the baseline", required=False
         ),

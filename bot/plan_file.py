@@ -152,9 +152,9 @@ Title = Annotated[Text, _at_most(forms.TITLE_LIMIT, "Title")]
 Ref = Annotated[
     str,
     _rule(
-        re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$").match,
+        forms.REF.match,
         "{v} is not a usable ref; expected a short code such as AN1.2 "
-        "(letters, digits, '.', '-' or '_', no spaces, at most 64 characters)",
+        f"(letters, digits, '.', '-' or '_', no spaces, at most {forms.REF_LIMIT} characters)",
     ),
 ]
 ClockTime = Annotated[

@@ -26,7 +26,6 @@ from storage.models import Workspace
 from storage.reflection import read_year
 from storage.workspaces import find_workspace
 
-REASON_LIMIT = 300
 LESSON_LIMIT = 160
 
 
@@ -84,7 +83,8 @@ def carry_overs(facts: YearFacts) -> list[CarryOver]:
                 reasons.append("no result: no actual was reported all year")
             reasons.extend(f"lesson: {text}" for text in lessons.get(o.id, []))
             if reasons:
-                reason = shorten("; ".join(reasons), REASON_LIMIT)
+                # Kept whole: each place that shows it escapes first, then bounds.
+                reason = "; ".join(reasons)
                 found.append(CarryOver(objective_id=o.id, ref=o.ref, title=o.title, reason=reason))
     return found
 

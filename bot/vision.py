@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from bot import ids
+from bot import forms, ids
 from bot.blocks.common import Message
-from bot.blocks.vision import VALUE_LIMIT, VALUES_MAX, VISION_LIMIT, vision_message, vision_modal
+from bot.blocks.vision import vision_message, vision_modal
 from bot.forms import Form, required_text
 from bot.scope import load_scope
 from storage import audit
@@ -36,21 +36,23 @@ def vision_editor(engine: Engine, *, team_id: str, user_id: str) -> dict:
 def read_vision_form(values: dict[str, str | None]) -> tuple[str, list[str]]:
     """The vision and the list of values, or FormErrors naming each field that is wrong."""
     form = Form(values)
-    vision = form.take(required_text, ids.FIELD_VISION, what="the vision", limit=VISION_LIMIT)
+    vision = form.take(required_text, ids.FIELD_VISION, what="the vision", limit=forms.VISION_LIMIT)
     lines = [line.strip(" \t•-*") for line in (values.get(ids.FIELD_VALUES) or "").splitlines()]
     parsed: list[str] = []
     for line in lines:
         if line and line.casefold() not in {v.casefold() for v in parsed}:
             parsed.append(line)
-    too_long = next((v for v in parsed if len(v) > VALUE_LIMIT), None)
+    too_long = next((v for v in parsed if len(v) > forms.VALUE_LIMIT), None)
     if too_long is not None:
         form.fail(
             ids.FIELD_VALUES,
-            f"Keep each value under {VALUE_LIMIT} characters; “{too_long[:40]}…” has "
+            f"Keep each value under {forms.VALUE_LIMIT} characters; “{too_long[:40]}…” has "
             f"{len(too_long)}.",
         )
-    elif len(parsed) > VALUES_MAX:
-        form.fail(ids.FIELD_VALUES, f"Name at most {VALUES_MAX} values (this has {len(parsed)}).")
+    elif len(parsed) > forms.VALUES_MAX:
+        form.fail(
+            ids.FIELD_VALUES, f"Name at most {forms.VALUES_MAX} values (this has {len(parsed)})."
+        )
     form.raise_errors()
     return vision, parsed
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -28,7 +27,6 @@ from storage.events import claim
 from storage.models import Person
 
 log = logging.getLogger(__name__)
-REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 RACED = "Someone changed this proposal at the same moment. Please submit again."
 
 
@@ -254,8 +252,10 @@ def read_proposal(
     """The propose modal's values, or FormErrors naming every field that is wrong."""
     form = forms.Form(values)
     title = form.take(forms.required_text, ids.FIELD_TITLE, what="a title")
-    metric_name = form.take(forms.required_text, ids.FIELD_METRIC_NAME, what="the metric")
-    unit = form.take(forms.optional_text, ids.FIELD_METRIC_UNIT, limit=20)
+    metric_name = form.take(
+        forms.required_text, ids.FIELD_METRIC_NAME, what="the metric", limit=forms.METRIC_NAME_LIMIT
+    )
+    unit = form.take(forms.optional_text, ids.FIELD_METRIC_UNIT, limit=forms.UNIT_LIMIT)
     baseline = form.take(forms.number, ids.FIELD_BASELINE, what="the baseline", required=False)
     target = form.take(forms.number, ids.FIELD_TARGET, what="the target")
     plan = form.take(forms.monthly_plan, ids.FIELD_MONTHLY_PLAN)
@@ -312,7 +312,7 @@ def read_reason(values: dict[str, str | None]) -> str:
 
 def _one_ref(args: str, word: str) -> str:
     words = args.split()
-    if len(words) != 1 or not REF.match(words[0]):
+    if len(words) != 1 or not forms.REF.match(words[0]):
         example = "propose AN1` proposes an objective cascaded from AN1"
         if word == "revise":
             example = "revise AN1.1` proposes a change to AN1.1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import ids
+from bot import forms, ids
 from bot.blocks.objective_admin import archived_modal, archived_text
 from bot.context import ObjectiveRef
 from bot.errors import InvalidInput
@@ -36,14 +36,19 @@ def parse_new_args(args: str) -> tuple[str, str | None]:
     """`breakthrough` | `annual [BT1]` → (level, parent ref or None)."""
     words = args.split()
     level = LEVEL_WORDS.get(words[0].lower()) if words else None
-    if level is None or len(words) > 2 or (level == "breakthrough" and len(words) > 1):
+    if (
+        level is None
+        or len(words) > 2
+        or (level == "breakthrough" and len(words) > 1)
+        or (len(words) == 2 and not forms.REF.match(words[1]))
+    ):
         raise InvalidInput(f"Say what to create: {NEW_USAGE}.")
     return level, words[1] if len(words) == 2 else None
 
 
 def one_ref(args: str, verb: str) -> str:
     words = args.split()
-    if len(words) != 1:
+    if len(words) != 1 or not forms.REF.match(words[0]):
         raise InvalidInput(f"Name the objective to {verb}, like `/hoshin {verb} AN1`.")
     return words[0]
 

@@ -6,7 +6,7 @@ import re
 
 from slack_bolt import App
 
-from bot import ids
+from bot import forms, ids
 from bot.blocks.common import clip
 from bot.context import StatusQuery
 from bot.errors import InvalidInput
@@ -18,7 +18,6 @@ from handlers.errors import replies_errors
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 YEAR = re.compile(r"^(?:FY)?(\d{4})$", re.IGNORECASE)
-REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def parse_status_args(args: str) -> StatusQuery:
@@ -40,9 +39,11 @@ def parse_status_args(args: str) -> StatusQuery:
         return StatusQuery(kind="person", user=word[1:])
     if year := YEAR.match(word):
         return StatusQuery(kind="plan", year=int(year.group(1)))
-    if REF.match(word):
+    if forms.REF.match(word):
         return StatusQuery(kind="objective", ref=word)
-    raise InvalidInput(f"`{clip(word, 64)}` is not an objective ref, a person or a year.")
+    raise InvalidInput(
+        f"`{clip(word, forms.REF_LIMIT)}` is not an objective ref, a person or a year."
+    )
 
 
 def register(app: App, services: Services, registry: CommandRegistry) -> None:

@@ -53,6 +53,9 @@ SAFETY_SECONDS = 2.0
 # stepped back. Below it, NTP's slewing and the moments between reading the two clocks; a step
 # back that small delays a job by no more than that, which is not worth moving them for.
 STEP_TOLERANCE_SECONDS = 2.0
+# Job runs stamp the lease at most this often: `deliver` starts every 2 s, and /healthz needs
+# only to know that some job started within JOBS_STALE_SECONDS (90 s).
+JOB_STAMP_SECONDS = 10.0
 
 
 def instance_id() -> str:
@@ -89,6 +92,7 @@ class LeaderElection:
         self._wall = clock or SystemClock()
         self._last_reading: tuple[datetime, float] | None = None  # (wall, monotonic)
         self._valid_until = 0.0  # monotonic
+        self._stamped_at: float | None = None  # self._wall's monotonic, at the last stamp
         self._leading = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -111,13 +115,19 @@ class LeaderElection:
     def record_job_run(self) -> None:
         """The scheduler started a job: stamp it, so /healthz can tell that the jobs run.
 
-        A failed stamp is logged, never raised: the job runs all the same.
+        At most every JOB_STAMP_SECONDS; a failed stamp is logged, never raised: the job runs
+        all the same.
         """
+        now = self._wall.monotonic()
+        if self._stamped_at is not None and now - self._stamped_at < JOB_STAMP_SECONDS:
+            return
         try:
             with session_scope(self.engine) as session:
                 store.record_job_run(session, name=self.name, now=self._now(session))
         except Exception as exc:
             log.warning("scheduler lease: job run not recorded (%s)", type(exc).__name__)
+            return  # the next run tries again
+        self._stamped_at = now
 
     def lease(self) -> store.Lease | None:
         with session_scope(self.engine) as session:
@@ -164,6 +174,7 @@ class LeaderElection:
         self._leading = True
         metrics.LEADER.set(1)
         if not was_leading:
+            self._stamped_at = None  # a new term's first job run stamps at once
             log.info("scheduler lease taken: this instance runs the jobs (%s)", self.holder)
             if self.on_elected is not None:
                 self.on_elected()
@@ -179,6 +190,7 @@ class LeaderElection:
         if step > -timedelta(seconds=STEP_TOLERANCE_SECONDS):
             return  # on time, or forward: jobs come due sooner, and APScheduler runs them
         log.warning("this host's wall clock stepped back %.0f s", -step.total_seconds())
+        self._stamped_at = None  # the last stamp lies in the future now: stamp the next run
         if self.on_clock_step is None:
             return
         try:

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import ids, numbers
+from bot import forms, ids, numbers
 from bot.blocks import fields
 from bot.blocks.common import Message, clip, escape, number, quote, shorten, with_unit
 from bot.catchball import (
@@ -119,7 +119,9 @@ def counter_modal(view: RoundView) -> dict:
         fields.title(p.title),
         InputBlock(
             block_id=ids.FIELD_TARGET,
-            label=f"Target ({p.metric_unit})" if p.metric_unit else "Target",
+            label=f"Target ({shorten(p.metric_unit, forms.UNIT_LIMIT)})"
+            if p.metric_unit
+            else "Target",
             element=PlainTextInputElement(
                 action_id=ids.FIELD_ACTION,
                 initial_value=None if p.target is None else numbers.plain(p.target),

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import ids, numbers
+from bot import forms, ids, numbers
 from bot.blocks import fields
 from bot.blocks.common import (
     HEALTH_ICON,
@@ -99,7 +99,7 @@ def checkin_modal(form: CheckInForm) -> dict:
     metric = shorten(form.metric_name, 100) if form.metric_name else None
     label = f"Actual {metric}" if metric else "Actual"
     if unit:
-        label += f" ({shorten(unit, 20)})"
+        label += f" ({shorten(unit, forms.UNIT_LIMIT)})"
     blocks.append(
         InputBlock(
             block_id=ids.FIELD_ACTUAL,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from slack_sdk.models.blocks import Block
 
-from bot import numbers
+from bot import forms, numbers
 from bot.status import Health
 
 SECTION_TEXT_LIMIT = 3000
@@ -91,17 +91,25 @@ def number(value: float | None) -> str:
     return "–" if value is None else numbers.shown(value)
 
 
-def plain_with_unit(value: float | None, unit: str | None) -> str:
-    """A number and its unit as typed: for plain_text, reports and other non-mrkdwn places."""
+def _joined(value: float | None, unit: str) -> str:
     text = number(value)
     if value is None or not unit:
         return text
     return f"{text}{unit}" if unit in ("%",) else f"{text} {unit}"
 
 
+def plain_with_unit(value: float | None, unit: str | None) -> str:
+    """A number and its unit as typed: for plain_text, reports and other non-mrkdwn places.
+
+    The unit is bounded to what its field holds: a unit stored longer (by hand, or before the
+    limit) must not push a hint or label past Slack's limit and make the modal fail.
+    """
+    return _joined(value, shorten(unit, forms.UNIT_LIMIT))
+
+
 def with_unit(value: float | None, unit: str | None) -> str:
     """A number and its unit for mrkdwn: the unit is user text, so it is escaped and bounded."""
-    return plain_with_unit(value, clip(unit, UNIT_SHOWN) if unit else unit)
+    return _joined(value, clip(unit, UNIT_SHOWN))
 
 
 def pack_lines(

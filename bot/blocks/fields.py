@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
     UserSelectElement,
 )
 
-from bot import ids, numbers
+from bot import forms, ids, numbers
 from bot.blocks.common import shorten
 
 
@@ -97,7 +97,7 @@ def metric(
             initial=name,
             optional=optional,
             placeholder="ARR, churn, lead time…",
-            max_length=120,
+            max_length=forms.METRIC_NAME_LIMIT,
         ),
         text_input(
             ids.FIELD_METRIC_UNIT,
@@ -105,7 +105,7 @@ def metric(
             initial=unit,
             optional=True,
             placeholder="M€, %, days…",
-            max_length=20,
+            max_length=forms.UNIT_LIMIT,
         ),
         text_input(
             ids.FIELD_BASELINE,

@@ -25,6 +25,8 @@ from bot.blocks.common import Message, clip, escape, shorten
 from bot.context import ObjectiveRef
 from storage.models import Objective
 
+YEARS_INPUT_MAX = 20  # "2027" or "2027-2029": a year field, not a metric's unit
+
 DESCRIPTION_FIELD_LIMIT = 3000  # what a Slack text input holds
 TITLES = {"breakthrough": "New breakthrough", "annual": "New annual objective"}
 ABOUT = {
@@ -114,7 +116,7 @@ def _short_input(
             action_id=ids.FIELD_ACTION,
             initial_value=initial,
             placeholder=placeholder,
-            max_length=20,
+            max_length=YEARS_INPUT_MAX,
         ),
     )
 

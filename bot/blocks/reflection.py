@@ -41,6 +41,7 @@ from bot.reflection_model import CarryOver, ReflectionMessage
 
 REPLY_BLOCKS = 45
 SECTION = SECTION_TEXT_LIMIT - 100
+REASON_LIMIT = 300  # a carry-over's reason as shown, escaped; the model keeps it whole
 HANSEI_FIELD = (
     420  # each of the five answers, quoted (five fit one section); reports hold them whole
 )
@@ -312,7 +313,10 @@ def closing(
             )
         )
         return _message(f"FY{facts.year} reflection: nothing carries over", blocks)
-    lines = [f"• *{escape(c.ref)}* {clip(c.title, 80)} — {escape(c.reason)}" for c in carry_overs]
+    lines = [
+        f"• *{escape(c.ref)}* {clip(c.title, 80)} — {clip(c.reason, REASON_LIMIT)}"
+        for c in carry_overs
+    ]
     chunks, left = pack_lines(lines, budget=MESSAGE_TEXT_BUDGET - 1500, limit=SECTION)
     blocks.extend(SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks[:40])
     if left:

@@ -17,12 +17,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot import ids
+from bot import forms, ids
 from bot.blocks.common import Message, clip, quote, shorten
 
-VISION_LIMIT = 3000  # a Slack text input holds at most 3,000 characters
-VALUE_LIMIT = 150
-VALUES_MAX = 20
 NO_VISION = "No vision has been written down yet."
 
 
@@ -31,7 +28,7 @@ def true_north_blocks(vision: str | None, values: Sequence[str]) -> list[Block]:
     text = quote(vision, 2500) if vision else NO_VISION
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
     if values:
-        shown = " · ".join(clip(v, VALUE_LIMIT) for v in values[:VALUES_MAX])
+        shown = " · ".join(clip(v, forms.VALUE_LIMIT) for v in values[: forms.VALUES_MAX])
         blocks.append(
             ContextBlock(elements=[MarkdownTextObject(text=shorten(f"*Values:* {shown}", 2900))])
         )
@@ -56,7 +53,9 @@ def vision_message(vision: str | None, values: Sequence[str], *, can_edit: bool)
         )
     fallback = f"True North: {clip(vision, 2000)}" if vision else NO_VISION
     if values:
-        fallback += " Values: " + "; ".join(clip(v, VALUE_LIMIT) for v in values[:VALUES_MAX])
+        fallback += " Values: " + "; ".join(
+            clip(v, forms.VALUE_LIMIT) for v in values[: forms.VALUES_MAX]
+        )
     return Message(fallback, blocks)
 
 
@@ -64,10 +63,10 @@ def vision_modal(vision: str | None, values: Sequence[str]) -> dict:
     """The admins' modal: the vision in one field, the values one per line in another."""
     values_text = "\n".join(values)
     hint = "Where the organisation is heading in the long run: its True North."
-    if vision and len(vision) > VISION_LIMIT:
+    if vision and len(vision) > forms.VISION_LIMIT:
         hint = (
             f"The stored vision has {len(vision):,} characters and a Slack field holds "
-            f"{VISION_LIMIT:,}, so it is shortened here; saving stores what the field holds."
+            f"{forms.VISION_LIMIT:,}, so it is shortened here; saving stores what the field holds."
         )
     blocks = [
         InputBlock(
@@ -77,15 +76,15 @@ def vision_modal(vision: str | None, values: Sequence[str]) -> dict:
             element=PlainTextInputElement(
                 action_id=ids.FIELD_ACTION,
                 multiline=True,
-                max_length=VISION_LIMIT,
-                initial_value=shorten(vision, VISION_LIMIT) if vision else None,
+                max_length=forms.VISION_LIMIT,
+                initial_value=shorten(vision, forms.VISION_LIMIT) if vision else None,
             ),
         ),
         InputBlock(
             block_id=ids.FIELD_VALUES,
             label="Values",
             optional=True,
-            hint=f"One value per line, at most {VALUES_MAX}.",
+            hint=f"One value per line, at most {forms.VALUES_MAX}.",
             element=PlainTextInputElement(
                 action_id=ids.FIELD_ACTION,
                 multiline=True,

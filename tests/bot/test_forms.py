@@ -89,3 +89,47 @@ def test_a_clean_form_raises_nothing():
     form = forms.Form({"target": "14"})
     assert form.take(forms.number, "target", what="the target") == 14.0
     form.raise_errors()
+
+
+def test_every_modal_and_its_reader_take_their_limits_from_bot_forms(monkeypatch):
+    """One source: change a limit in bot/forms and every field and reader of it follows."""
+    from bot import vision
+    from bot.blocks import catchball as catchball_blocks
+    from bot.blocks import vision as vision_blocks
+    from bot.blocks.objective_admin import objective_modal
+    from bot.catchball import ProposeContext, ProposeForm
+    from bot.forms import FormErrors
+    from bot.objective_admin import read_objective_form
+    from tests.catchball.test_blocks import PROPOSAL, parent
+
+    limits = {"METRIC_NAME_LIMIT": 9, "UNIT_LIMIT": 7, "VISION_LIMIT": 11, "VALUE_LIMIT": 5}
+    for name, value in {**limits, "VALUES_MAX": 2}.items():
+        monkeypatch.setattr(forms, name, value)
+
+    def max_lengths(view: dict) -> dict:
+        return {
+            b["block_id"]: b["element"].get("max_length")
+            for b in view["blocks"]
+            if b["type"] == "input"
+        }
+
+    propose = catchball_blocks.propose_modal(
+        ProposeForm(
+            ProposeContext(objective_id=11), "change", parent(), "U0VP", "AN1.1", PROPOSAL, "U0MGR"
+        )
+    )
+    for view in (objective_modal("annual", "{}"), propose):
+        fields = max_lengths(view)
+        assert (fields[ids.FIELD_METRIC_NAME], fields[ids.FIELD_METRIC_UNIT]) == (9, 7)
+    modal = vision_blocks.vision_modal("v", [])
+    assert max_lengths(modal)[ids.FIELD_VISION] == 11 and "at most 2" in str(modal)
+
+    with pytest.raises(FormErrors) as refused:
+        read_objective_form(
+            {ids.FIELD_TITLE: "T", ids.FIELD_METRIC_NAME: "m" * 10, ids.FIELD_METRIC_UNIT: "u" * 8},
+            level="annual",
+        )[0].raise_errors()
+    assert {ids.FIELD_METRIC_NAME, ids.FIELD_METRIC_UNIT} <= set(refused.value.errors)
+    with pytest.raises(FormErrors) as refused:
+        vision.read_vision_form({ids.FIELD_VISION: "v" * 12, ids.FIELD_VALUES: "a\nb\nc"})
+    assert {ids.FIELD_VISION, ids.FIELD_VALUES} <= set(refused.value.errors)

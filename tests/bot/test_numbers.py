@@ -195,3 +195,17 @@ def test_the_counter_modal_refuses_an_out_of_range_target_under_its_field():
     assert set(error.value.errors) == {ids.FIELD_TARGET, ids.FIELD_MONTHLY_PLAN}
     assert error.value.errors[ids.FIELD_TARGET].startswith("Too large: enter a number below")
     assert "Value 12 is too small" in error.value.errors[ids.FIELD_MONTHLY_PLAN]
+
+
+@given(value=st.floats(min_value=-(10**15) + 1, max_value=10**15 - 1))
+def test_representable_makes_any_float_in_range_one_a_modal_takes_back(value):
+    kept = numbers.representable(value)
+    assert numbers.refusal(numbers.decimal_of(numbers.plain(kept))) is None
+    assert abs(kept - value) <= max(abs(value) * 1e-14, 1e-6)
+
+
+def test_representable_keeps_numbers_that_are_already_allowed():
+    for value in (0.0, 14.5, -3.0, 0.000015, 98765432109876.0, 123456789.123456):
+        assert numbers.representable(value) == value
+    assert numbers.representable(8230452675834.0917) == 8230452675834.09
+    assert numbers.representable(1.23456789) == 1.234568

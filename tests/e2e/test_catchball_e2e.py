@@ -517,3 +517,12 @@ def test_help_refusals_and_the_home_button(slack):
     assert slack.submit("U0LEE", lee, values).json() is None
     assert wait_round(slack, "AN2.1", 1, decision="pending").proposal["owner"] == "U0LEE"
     assert "Proposal AN2.1" in wait_dm_with(slack, "U0VP", "Proposal AN2.1").text
+
+
+def test_a_metric_name_longer_than_its_field_is_refused_inline(slack):
+    # The field holds forms.METRIC_NAME_LIMIT (120); the reader took up to a title's 200.
+    setup(slack)
+    view = command_modal(slack, "U0VP", "propose AN1")
+    answer = slack.submit("U0VP", view, {**NORDICS, ids.FIELD_METRIC_NAME: "m" * 121}).json()
+    assert list(answer["errors"]) == [ids.FIELD_METRIC_NAME]
+    assert objective(slack, "AN1.2") is None

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from bot import ids
 from bot.standin.blockkit import validate_message_blocks, validate_view
-from storage.models import A3Report, Objective, Person, Workspace
+from storage.models import A3Report, CatchballRound, Objective, Person, Workspace
 from tests import factories as f
 from tests.e2e.conftest import visible
 from tests.e2e.seed import small_plan
@@ -143,3 +143,46 @@ def test_a_name_typed_after_status_is_echoed_escaped(slack):
     answer = slack.command("U0CEO", "status @<!channel>")
     assert "Nobody called `&lt;!channel&gt;`" in answer["text"]
     assert user_markup(mrkdwn_text(answer)) == []
+
+
+def test_a_ref_typed_after_new_edit_or_archive_is_never_echoed_as_markup(slack):
+    small_plan(slack.engine)
+    for asked in (
+        "edit <!channel>",
+        "archive <!here>",
+        "new annual <!channel>",
+        "edit <http://evil.example|AN1>",
+    ):
+        answer = slack.command("U0CEO", asked)
+        assert user_markup(mrkdwn_text(answer)) == [], (asked, answer)
+        # Refused for its shape before any lookup, with the usage to type instead.
+        assert "There is no objective" not in answer["text"] and "`/hoshin " in answer["text"]
+    # A ref of the right shape that names nothing is echoed escaped and bounded.
+    answer = slack.command("U0CEO", "edit " + "A" * 64)
+    assert "There is no objective" in answer["text"] and len(answer["text"]) < 200
+
+
+LONG_UNIT = "<km>" * 550  # 2,200 characters: stored by hand, past the unit field's 20
+
+
+def test_a_check_in_modal_opens_with_a_stored_unit_of_2200_characters(slack):
+    refs = setup_month(slack)
+    set_objective(slack.engine, "AN1.1", metric_unit=LONG_UNIT)
+    view = open_modal(slack, "U0MGR", refs["AN1.1"])
+    assert validate_view(view, expected_type="modal") == []
+    assert "the plan is" in visible(view)
+
+
+def test_a_counter_modal_opens_with_a_proposed_unit_of_2200_characters(slack):
+    setup(slack)
+    view = command_modal(slack, "U0VP", "propose AN1")
+    assert slack.submit("U0VP", view, NORDICS).json() is None
+    ask = wait_dm_with(slack, "U0MGR", "Proposal AN1.2")
+    with Session(slack.engine) as session:
+        [round1] = session.exec(select(CatchballRound)).all()
+        round1.proposal = {**round1.proposal, "metric_unit": LONG_UNIT}
+        session.add(round1)
+        session.commit()
+    counter = slack.ui.click_modal("U0MGR", ask, ids.ACTION_CATCHBALL_COUNTER, ids.VIEW_COUNTER)
+    assert validate_view(counter, expected_type="modal") == []
+    assert "Target (<km><km>" in visible(counter)

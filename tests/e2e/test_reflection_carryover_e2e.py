@@ -9,6 +9,7 @@ from storage.audit import entries
 from storage.models import CatchballRound, Objective, Reflection
 from tests.e2e.conftest import visible
 from tests.e2e.reflection_bed import FakeBuilder, click, run_job, setup_year, thread_of
+from tests.e2e.test_catchball_e2e import prefilled
 
 
 def drafts(engine) -> list[Objective]:
@@ -78,3 +79,27 @@ def test_an_admin_starts_next_year_once_and_the_drafts_enter_catchball(slack):
     # The owner accepts in catchball: the leader proposed it, so it is agreed and active.
     slack.ui.click("U0VP", ask, ids.ACTION_CATCHBALL_ACCEPT)
     assert slack.standin.wait_for(lambda _: drafts(slack.engine)[0].state == "active", timeout=10)
+
+
+def test_a_draft_of_a_huge_target_is_saved_back_unchanged(slack):
+    # A straight plan from 12.1 to 98,765,432,109,876 has months of 17 significant digits at
+    # four decimals; the draft's prefilled plan must be one the modal takes back as it is.
+    refs = setup_year(slack)
+    with Session(slack.engine) as session:
+        an1 = session.get(Objective, refs["AN1"])
+        an1.target = 98_765_432_109_876
+        session.add(an1)
+        session.commit()
+    assert run_job(slack, FakeBuilder()).posted
+    closing = thread_of(slack)[1][-1]
+    answer = click(slack, "U0CEO", closing, ids.ACTION_REFLECTION_CARRYOVER)
+    assert "Started FY2028's plan" in answer["text"]
+    [draft] = drafts(slack.engine)
+    assert draft.monthly_plan[-1] == 98_765_432_109_876
+    ask = slack.ui.wait_dm_with("U0VP", draft.ref)
+    counter = slack.ui.click_modal("U0VP", ask, ids.ACTION_CATCHBALL_COUNTER, ids.VIEW_COUNTER)
+    values = {**prefilled(counter), ids.FIELD_REASON: "Same plan, but I want to say so."}
+    # Every prefilled month is read back as exactly what is stored: the only answer is that
+    # nothing changed (before, month 1 was "more than 15 significant digits").
+    errors = slack.submit("U0VP", counter, values).json()["errors"]
+    assert list(errors) == [ids.FIELD_TARGET] and "proposal as it stands" in errors["target"]

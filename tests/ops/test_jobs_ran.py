@@ -15,8 +15,9 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ManualClock
-from schedules.leader import HEARTBEAT_SECONDS, LeaderElection
+from schedules.leader import HEARTBEAT_SECONDS, JOB_STAMP_SECONDS, LeaderElection
 from schedules.scheduler import JOBS_STALE_SECONDS
+from storage import lease as lease_store
 from storage.db import session_scope
 from storage.models import SchedulerLease
 from tests.ops.test_health_metrics import get, serve
@@ -60,9 +61,9 @@ def leader(engine):
         election.stop()
 
 
-def test_the_bound_covers_a_minute_jobs_interval_and_a_takeover():
+def test_the_bound_covers_a_minute_jobs_interval_a_takeover_and_the_stamps_spacing():
     # A long delivery run holds `deliver` for minutes; the minute jobs start meanwhile.
-    assert JOBS_STALE_SECONDS >= 60 + 15 + HEARTBEAT_SECONDS
+    assert JOBS_STALE_SECONDS >= 60 + 15 + HEARTBEAT_SECONDS + JOB_STAMP_SECONDS
 
 
 def test_healthz_is_not_ok_while_the_lease_heartbeats_but_no_job_runs(engine, leader):
@@ -142,7 +143,7 @@ def test_only_a_leaders_job_runs_stamp_the_lease(engine, leader):
 
 
 def test_a_job_run_whose_stamp_cannot_be_written_still_runs(engine, leader, monkeypatch):
-    election, _clock, scheduler, ran = leader
+    election, clock, scheduler, ran = leader
     assert election.beat()
     wait_for(ran, 1)
 
@@ -150,5 +151,27 @@ def test_a_job_run_whose_stamp_cannot_be_written_still_runs(engine, leader, monk
         raise RuntimeError("database gone")
 
     monkeypatch.setattr("storage.lease.record_job_run", refuse)
+    clock.advance(timedelta(seconds=JOB_STAMP_SECONDS))  # a stamp is due again
     scheduler._run(scheduler.jobs[-1])
     assert len(ran) == 2
+
+
+def test_job_runs_stamp_the_lease_at_most_every_few_seconds(engine, leader, monkeypatch):
+    """`deliver` starts every 2 s: one lease write per start would be 43,200 writes a day."""
+    election, clock, scheduler, ran = leader
+    assert election.beat()
+    wait_for(ran, 1)
+    writes = []
+    stamp = lease_store.record_job_run
+    monkeypatch.setattr(
+        "storage.lease.record_job_run", lambda *a, **k: writes.append(1) or stamp(*a, **k)
+    )
+    for _ in range(20):  # twenty runs within a second or so of each other
+        scheduler._run(scheduler.jobs[-1])
+    assert len(ran) == 21 and writes == []
+    clock.advance(timedelta(seconds=JOB_STAMP_SECONDS))
+    scheduler._run(scheduler.jobs[-1])
+    assert writes == [1]
+    with session_scope(engine) as session:
+        row = session.get(SchedulerLease, "scheduler")
+    assert row.jobs_ran_at == REAL + timedelta(seconds=JOB_STAMP_SECONDS)

@@ -40,6 +40,9 @@ class HostClock:
     def now(self) -> datetime:
         return datetime.now(UTC) + self.offset
 
+    def monotonic(self) -> float:
+        return time.monotonic()  # a wall clock's step leaves it alone
+
 
 def wall_clock_of(monkeypatch, host: HostClock) -> None:
     """Make APScheduler and the scheduler read `host` wherever they read the wall clock."""

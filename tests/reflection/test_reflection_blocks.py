@@ -11,10 +11,11 @@ from bot import ids
 from bot.blocks import reflection as blocks
 from bot.context import ReflectionRef
 from bot.periods import fiscal_periods
-from bot.reflection import build_reflection_post, carry_overs
+from bot.reflection import build_reflection_post, carry_overs, facts_for
 from bot.reflection_facts import year_facts
+from bot.reflection_model import CarryOver
 from bot.standin.blockkit import validate_message_blocks
-from storage.models import Workspace
+from storage.models import HanseiAnswer, Objective, Workspace
 from storage.reflection import (
     YearCheckIn,
     YearData,
@@ -22,6 +23,7 @@ from storage.reflection import (
     YearObjective,
     YearPerson,
 )
+from tests import factories as f
 from tests.reflection.plans import year_plan
 from tests.text import visible_text
 
@@ -196,3 +198,54 @@ def test_nothing_to_carry_over_says_so_without_a_button():
     closing = blocks.closing(facts, [], workspace_id=1)
     assert "Nothing carries over" in visible_text(closing.blocks)
     assert not any(b["type"] == "actions" for b in closing.blocks)
+
+
+def test_a_carry_over_reason_is_bounded_after_escaping_and_kept_whole_in_the_model(session):
+    # The reason is stored raw; only the closing reply escapes and then bounds it, so 1,000 `<`
+    # show as at most REASON_LIMIT characters, never 4,000 (or 1,200 once cut before escaping).
+    facts = year_facts(
+        YearData(),
+        year=2027,
+        periods=PERIODS,
+        now_period="2028-01",
+        workspace_name="A",
+        vision=None,
+    )
+    hostile = CarryOver(objective_id=1, ref="AN1", title="T", reason="<" * 1000)
+    closing = blocks.closing(facts, [hostile], workspace_id=1)
+    assert_fits(closing)
+    line = next(line for line in visible_text(closing.blocks).split("\n") if "*AN1*" in line)
+    shown = line.split(" — ", 1)[1]
+    assert shown.startswith("&lt;&lt;") and len(shown) <= blocks.REASON_LIMIT
+
+
+def test_carry_over_reasons_are_not_shortened_in_the_model(session):
+    year_plan(session)
+    workspace = session.exec(select(Workspace)).one()
+    an2 = session.exec(select(Objective).where(Objective.ref == "AN2")).one()
+    # Three objectives cascaded from AN2, each with a lesson of 150 characters: AN2's reason
+    # holds all three whole (over 450 characters), however the reply then shortens it.
+    for n in (1, 2, 3):
+        child = f.objective(
+            session,
+            workspace,
+            f"AN2.{n}",
+            level="cascaded",
+            parent_id=an2.id,
+            owner_id=an2.owner_id,
+            year=2027,
+            position=10 + n,
+        )
+        session.add(
+            HanseiAnswer(
+                workspace_id=workspace.id,
+                objective_id=child.id,
+                year=2027,
+                person_id=an2.owner_id,
+                carry_over=f"<{n}>" * 50,
+            )
+        )
+    session.commit()
+    proposals = carry_overs(facts_for(session, workspace, 2027, now=YEAR_END))
+    [reason] = [c.reason for c in proposals if c.ref == "AN2"]
+    assert all(f"AN2.{n}: " + f"<{n}>" * 50 in reason for n in (1, 2, 3))
