@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event, insert
 
+from bot.context import sign_with
 from bot.inbound import SlackSender, StandInLike
 from storage.db import make_engine, upgrade
 from storage.models import CheckIn, Objective, Person, Workspace
@@ -219,6 +220,9 @@ def generate_plan(engine: Engine, *, objectives: int, team_id: str = "T0BENCH") 
 # ---- the app under test, and signed requests to it -------------------------------------------
 
 SIGNING_SECRET, BOT_TOKEN = "bench-signing-secret", "xoxb-bench"
+# Builders run in this process too (status, reflection) and sign the buttons they write with
+# the app's key, as the app processes under test do with the same secret.
+sign_with(SIGNING_SECRET)
 
 
 def app_env(api_url: str, database_url: str, **extra: str) -> dict[str, str]:
