@@ -56,7 +56,10 @@ def shorten(text: str | None, limit: int) -> str:
     angle = kept.rfind("<", -_LONGEST_MARKUP)
     if angle != -1 and ">" not in kept[angle:]:
         kept = kept[:angle]
-    return kept.rstrip() + "…"
+    kept = kept.rstrip()
+    if "\n" not in kept:  # cut within the first line: spaced as one-line text is, so a second
+        kept = " ".join(kept.split())  # shorten leaves it as it is
+    return kept + "…"
 
 
 def escape(text: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.blocks.common import clip, escape, pack_lines, quote, shorten
@@ -62,6 +62,7 @@ def test_clip_is_bounded_escaped_once_and_a_prefix_of_the_text(text, limit):
 
 @FAST
 @given(text=hostile_text(), limit=st.integers(2, 3000))
+@example(text="\r<!channel>\n", limit=6)  # cut within the first line of a multi-line text
 def test_clip_is_shorten_of_escape_and_shorten_is_idempotent(text, limit):
     out = clip(text, limit)
     assert out == shorten(escape(text), limit)
