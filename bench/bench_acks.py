@@ -35,7 +35,7 @@ from bench.common import (
 )
 from bench.processes import ROOT, app_process, free_port, hoshin_instances, peak_rss_text
 from bench.remote_standin import RemoteStandIn
-from bot.inbound import SlackSender
+from bot.standin.inbound import SlackSender
 
 CONCURRENCY = 50
 REQUESTS = sized(1000, 100)  # per case, after a warm-up of one request per worker

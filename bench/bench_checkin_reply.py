@@ -18,13 +18,13 @@ from bot import ids
 from bot.app import create_app
 from bot.clock import ManualClock
 from bot.context import CheckInRef
-from bot.inbound import SlackSender
-from bot.plan_io import import_plan
+from bot.plan.store import import_plan
 from bot.server import start_http_in_background
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack_side import SlackSide
 from bot.standin import SlackStandIn
+from bot.standin.inbound import SlackSender
+from bot.standin.slack_side import SlackSide
 from storage import status as reads
 from storage.db import make_engine, session_scope, upgrade
 from storage.workspaces import all_workspaces

@@ -14,7 +14,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from anywhere
 
 from bench.common import quick, record, sized
-from bot.plan_io import export_plan, import_plan
+from bot.plan.store import export_plan, import_plan
 from storage.db import make_engine, upgrade
 
 POSTGRES_URL = os.environ.get(

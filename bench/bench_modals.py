@@ -15,8 +15,8 @@ from sqlalchemy import text
 from bench.common import backends, database, generate_plan, median, percentile, record, sized
 from bench.processes import app_process, free_port
 from bot import ids
-from bot.inbound import SlackSender
 from bot.standin import SlackStandIn
+from bot.standin.inbound import SlackSender
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"

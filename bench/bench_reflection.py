@@ -2,7 +2,7 @@
 
 Target (issue 5): under 10 s including the chart, on SQLite and PostgreSQL. Two shapes: the
 generated plan (5 breakthroughs, 10 annual objectives, a deep cascade) and a flat one of 1,000
-annual objectives, whose chart is the largest (capped at bot.chart.MAX_ROWS rows). Prints the
+annual objectives, whose chart is the largest (capped at bot.reflection.chart.MAX_ROWS rows). Prints the
 time (median of 3), the peak of Python memory (tracemalloc, one more run), the queries, and the
 size of what would be posted. Wall time on a shared machine is noisy; CPU time is printed too.
 """
@@ -18,7 +18,7 @@ from sqlalchemy import insert, update
 from sqlmodel import Session
 
 from bench.common import QueryCounter, database, generate_plan, median, postgres_available
-from bot.reflection import build_reflection_post
+from bot.reflection.service import build_reflection_post
 from storage.models import CheckIn, HanseiAnswer, Objective, Workspace
 
 ROUNDS = 3

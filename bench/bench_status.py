@@ -32,7 +32,7 @@ from bench.common import (
 from bench.processes import app_process, free_port, hoshin_instances, peak_rss_text
 from bot.context import StatusQuery
 from bot.standin import SlackStandIn
-from bot.status_service import answer_status
+from bot.status.service import answer_status
 
 ROUNDS = sized(30, 5)
 TARGET = "ack p50 < 100 ms, answer p50 < 500 ms"

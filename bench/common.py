@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine, event, insert
 
 from bot.context import sign_with
-from bot.inbound import SlackSender, StandInLike
+from bot.standin.inbound import SlackSender, StandInLike
 from storage.db import make_engine, upgrade
 from storage.models import CheckIn, Objective, Person, Workspace
 

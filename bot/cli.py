@@ -160,8 +160,8 @@ def plan() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def plan_import(file: Path) -> None:
     """Load FILE into the database: all or nothing, idempotent by ref."""
-    from bot.plan_file import PlanFileError, too_big
-    from bot.plan_io import import_plan
+    from bot.plan.file import PlanFileError, too_big
+    from bot.plan.store import import_plan
     from storage.db import upgrade
 
     engine = _engine(_settings())
@@ -194,7 +194,7 @@ def plan_import(file: Path) -> None:
 @click.option("--workspace", "team_id", help="Slack team id, when the database holds several.")
 def plan_export(file: Path | None, team_id: str | None) -> None:
     """Write the plan as YAML to FILE (or to standard output)."""
-    from bot.plan_io import export_plan
+    from bot.plan.store import export_plan
 
     engine = _engine(_settings())
     try:
@@ -236,7 +236,9 @@ def jobs_list() -> None:
             for line in upcoming_hansei(engine, clock):
                 click.echo(f"{'':<16} next: {line}")
     if REVIEW_SYNC not in registry():
-        click.echo(f"{REVIEW_SYNC.name:<16} not scheduled: bot.review.sync_all does not exist yet")
+        click.echo(
+            f"{REVIEW_SYNC.name:<16} not scheduled: bot.review.threads.sync_all does not exist yet"
+        )
     _echo_suspended(engine)
 
 
@@ -358,7 +360,7 @@ def _jobs_taking(option: str) -> list:
 )
 def report(year: int, fmt: str, out_file: Path | None, team_ids: tuple[str, ...], as_of) -> None:
     """Write fiscal YEAR's reflection for people outside Slack (the HTML embeds the chart)."""
-    from bot.report import render_report, year_reports
+    from bot.reflection.report import render_report, year_reports
 
     engine = _engine(_settings())
     try:
@@ -386,12 +388,12 @@ def report(year: int, fmt: str, out_file: Path | None, team_ids: tuple[str, ...]
 )
 def demo(out_dir: Path) -> None:
     """Play a scripted walk through the bot against the local Slack stand-in."""
-    from bot.demo import run_demo
+    from bot.demo.run import run_demo
 
     configure_logging("WARNING")
     transcript = run_demo(out_dir)
     click.echo(f"Transcript written to {transcript}")
-    from bot.demo_yearend import FILES
+    from bot.demo.yearend import FILES
 
     for name in ("review-threads.md", *FILES):
         if (out_dir / name).exists():

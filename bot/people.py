@@ -16,7 +16,7 @@ from storage.workspaces import find_person
 log = logging.getLogger(__name__)
 
 
-# A member id as Slack writes it (the plan file's rule too: bot.plan_file.UserId).
+# A member id as Slack writes it (the plan file's rule too: bot.plan.file.UserId).
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{1,31}$")
 
 

@@ -6,8 +6,9 @@ import logging
 
 from slack_bolt import App
 
-from bot import a3, ids
-from bot.blocks import a3 as blocks
+from bot import ids
+from bot.a3 import blocks
+from bot.a3 import service as a3
 from bot.context import A3Ref, A3WorkedRef
 from bot.scope import load_scope_for
 from bot.services import Services

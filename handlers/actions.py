@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot import ids
-from bot.actions import (
+from bot.actions.blocks import action_message, add_action_modal, mark_reply
+from bot.actions.service import (
     MARK_BY_ACTION_ID,
     MarkOutcome,
     add_action,
@@ -21,7 +22,6 @@ from bot.actions import (
     objective_for_ref,
     send_new_action_dm,
 )
-from bot.blocks.actions import action_message, add_action_modal, mark_reply
 from bot.context import ActionRef, ObjectiveRef
 from bot.errors import HoshinError
 from bot.scope import Scope, load_scope, load_scope_for

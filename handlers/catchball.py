@@ -10,10 +10,9 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import catchball_service as service
 from bot import forms, ids
-from bot.blocks import catchball as blocks
-from bot.catchball import NOTE_LIMIT, DecisionContext, Move, Proposal, ProposeContext
+from bot.catchball import blocks, service
+from bot.catchball.rules import NOTE_LIMIT, DecisionContext, Move, Proposal, ProposeContext
 from bot.context import ObjectiveRef, RoundRef
 from bot.errors import InvalidInput
 from bot.people import resolve_owner

@@ -7,11 +7,13 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot import checkin, ids, metrics, review
-from bot.blocks import checkin as blocks
-from bot.blocks import review as review_blocks
+from bot import ids, metrics
+from bot.checkin import blocks
+from bot.checkin import service as checkin
 from bot.context import CheckInRef
-from bot.review import ReviewChannelRef
+from bot.review import blocks as review_blocks
+from bot.review import threads as review
+from bot.review.threads import ReviewChannelRef
 from bot.scope import load_scope, load_scope_for
 from bot.services import Services
 from handlers.actions import modal_on_click

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.alignment import check_plan
-from bot.blocks.checks import check_message
+from bot.objectives.checks import check_plan
+from bot.objectives.checks_blocks import check_message
 from bot.scope import load_scope
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand

@@ -6,9 +6,10 @@ import logging
 
 from slack_bolt import App
 
-from bot import hansei_answers, ids
-from bot.blocks import hansei as blocks
+from bot import ids
 from bot.context import HanseiRef
+from bot.hansei import answers as hansei_answers
+from bot.hansei import blocks
 from bot.scope import load_scope_for
 from bot.services import Services
 from handlers.actions import modal_on_click

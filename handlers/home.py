@@ -7,7 +7,7 @@ import logging
 
 from slack_bolt import App
 
-from bot.home import publish_home
+from bot.home.service import publish_home
 from bot.scope import team_id_of
 from bot.services import Services
 from handlers.commands import CommandRegistry

@@ -6,16 +6,16 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot import forms, ids
-from bot.blocks.objective_admin import archived_modal, archived_text
 from bot.context import ObjectiveRef
 from bot.errors import InvalidInput
-from bot.objective_admin import (
+from bot.objectives.admin import (
     archive_objective,
     archive_preview,
     edit_objective_modal,
     new_objective_modal,
     submit_objective,
 )
+from bot.objectives.admin_blocks import archived_modal, archived_text
 from bot.scope import team_id_of
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.reflection import answer_reflect
+from bot.reflection.service import answer_reflect
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot import carryover, ids
-from bot import reflection_post as posting
-from bot.blocks import reflection_post as blocks
+from bot import ids
 from bot.context import ReflectionRef
 from bot.errors import InvalidInput
+from bot.reflection import carryover
+from bot.reflection import post as posting
+from bot.reflection import post_blocks as blocks
 from bot.scope import Scope, load_scope_for
 from bot.services import Services
 from handlers.errors import answers_privately, reply_privately

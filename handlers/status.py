@@ -12,7 +12,7 @@ from bot.context import StatusQuery
 from bot.errors import InvalidInput
 from bot.scope import team_id_of
 from bot.services import Services
-from bot.status_service import answer_status
+from bot.status.service import answer_status
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
 from handlers.errors import replies_errors
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot import ids
+from bot.objectives.vision import save_vision, show_vision, vision_editor
 from bot.scope import team_id_of
 from bot.services import Services
-from bot.vision import save_vision, show_vision, vision_editor
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
 from handlers.errors import form_error_response
 from handlers.home import republish, tells_errors

@@ -9,7 +9,7 @@ from functools import partial
 from sqlalchemy import Engine
 
 from bot.clock import Clock
-from bot.hansei import HanseiQueued, next_hansei, queue_hansei_prompts
+from bot.hansei.prompts import HanseiQueued, next_hansei, queue_hansei_prompts
 from schedules.jobs import JobReport, for_each_workspace
 from storage import prompts as reads
 from storage.db import session_scope

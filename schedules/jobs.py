@@ -18,12 +18,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot import metrics
+from bot.checkin.prompts import PromptsQueued, next_checkins, queue_prompts
+from bot.checkin.reminders import RemindersQueued, queue_reminders
 from bot.clock import Clock
 from bot.cycle import Due
 from bot.errors import InvalidInput
-from bot.hansei_reminders import HanseiReminders, queue_hansei_reminders
-from bot.prompts import PromptsQueued, next_checkins, queue_prompts
-from bot.reminders import RemindersQueued, queue_reminders
+from bot.hansei.reminders import HanseiReminders, queue_hansei_reminders
 from schedules.delivery import Deliverer
 from schedules.delivery_outcomes import DeliveryReport
 from storage import hansei as hansei_store
@@ -164,7 +164,7 @@ def send_reminders(engine: Engine, clock: Clock) -> ReminderReport:
         report.workspaces.append(result)
         if result.reminded or result.escalated or result.answered or result.away:
             report.lines.append(result.line())
-    # The year-end hansei's (`bot/hansei_reminders.py`), in transactions of their own.
+    # The year-end hansei's (`bot/hansei/reminders.py`), in transactions of their own.
     hansei = partial(queue_hansei_reminders, now=now)
     for _, found in for_each_workspace(
         engine, hansei, job="reminders", report=report, part="hansei"

@@ -3,7 +3,7 @@
 Each run, per workspace: the fiscal year that ended last (workspace timezone; `--year` names one
 instead) is claimed when it had a plan and nobody claimed it yet — built, snapshotted, its
 parent queued — and every reflection still on its way takes its next step
-(`bot.reflection_post`). Given a `deliver` callable (the CLI, the demo, tests), a run goes on,
+(`bot.reflection.post`). Given a `deliver` callable (the CLI, the demo, tests), a run goes on,
 step and delivery in turn, until the thread is complete; the scheduler's `deliver` job and the
 app's deliverer (after a click) call `follow_delivery` after sending, so there each step
 follows its delivery within seconds.
@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot import reflection_post as posting
 from bot.clock import Clock
+from bot.reflection import post as posting
 from schedules.delivery_outcomes import DeliveryReport
 from schedules.jobs import JobReport, workspace_ids
 from storage import reflections as store
@@ -30,9 +30,9 @@ log = logging.getLogger(__name__)
 
 
 def default_builder() -> posting.Builder | None:
-    """`bot.reflection.build_reflection_post`, once that module provides it."""
+    """`bot.reflection.service.build_reflection_post`, once that module provides it."""
     try:
-        from bot import reflection
+        from bot.reflection import service as reflection
     except ImportError:
         return None
     return getattr(reflection, "build_reflection_post", None)
@@ -109,7 +109,9 @@ def _claim(
             return None
         builder = build or default_builder()
         if builder is None:
-            report.errors.append(f"{team_id}: bot.reflection.build_reflection_post is missing")
+            report.errors.append(
+                f"{team_id}: bot.reflection.service.build_reflection_post is missing"
+            )
             return None
         row = posting.start(session, workspace, wanted, build=builder, now=now)
         if row is None:  # another instance claimed it a moment ago: it posts it

@@ -7,8 +7,8 @@ import threading
 import time
 from collections.abc import Iterable
 
-from bot import review
 from bot.logs import current_context, log_context
+from bot.review import threads as review
 from bot.services import Services
 from schedules.delivery import Deliverer, limits_from, make_delivery_client
 from schedules.ratelimit import DeliveryLimits, Pacer
@@ -73,7 +73,7 @@ class ReviewPoster:
         """Send what was queued (receipts, notices), then bring these threads up to date.
 
         Returns at once: the poster's thread does the work, after the person has had their
-        answer, so failures are logged and the periodic `bot.review.sync_all` finishes the job.
+        answer, so failures are logged and the periodic `bot.review.threads.sync_all` finishes the job.
         `wait`: return once a run that started after this call has finished (its posts are
         out), or after `wait_seconds`. True when the work was done (or not waited for).
         """

@@ -137,9 +137,9 @@ def _annual_reflection(ctx: JobContext, *, year: int | None = None) -> JobReport
 
 
 def review_sync() -> Callable[..., Any] | None:
-    """The review threads' periodic sync (`bot.review.sync_all`), once that module provides it."""
+    """The review threads' periodic sync (`bot.review.threads.sync_all`), once that module provides it."""
     try:
-        from bot import review
+        from bot.review import threads as review
     except ImportError:
         return None
     return getattr(review, "sync_all", None)
@@ -148,7 +148,7 @@ def review_sync() -> Callable[..., Any] | None:
 def _review_sync(ctx: JobContext) -> JobReport:
     sync = review_sync()
     if sync is None:
-        return JobReport(lines=["bot.review.sync_all does not exist yet"])
+        return JobReport(lines=["bot.review.threads.sync_all does not exist yet"])
     result = sync(ctx.engine, now=ctx.clock.now())
     report = JobReport()
     enqueued, recorded = getattr(result, "enqueued", 0), getattr(result, "recorded", 0)

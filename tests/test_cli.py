@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.inbound import SlackSender
 from bot.standin import SlackStandIn
+from bot.standin.inbound import SlackSender
 from tests.e2e.conftest import visible
 
 ROOT = Path(__file__).resolve().parent.parent

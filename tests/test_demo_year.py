@@ -11,10 +11,11 @@ from datetime import datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot import demo_a3, ids
-from bot import demo_story as story
-from bot.demo import play_demo
-from bot.demo_yearend import CHART_FILE, HTML_FILE, MARKDOWN_FILE
+from bot import ids
+from bot.demo import a3 as demo_a3
+from bot.demo import story
+from bot.demo.run import play_demo
+from bot.demo.yearend import CHART_FILE, HTML_FILE, MARKDOWN_FILE
 from storage.db import make_engine
 from storage.models import (
     A3Report,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from slack_sdk.models.blocks import Block
 
 from bot import forms, numbers
-from bot.status import Health
+from bot.status.rules import Health
 
 SECTION_TEXT_LIMIT = 3000
 HEADER_LIMIT = 150

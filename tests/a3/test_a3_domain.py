@@ -7,8 +7,10 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from bot import a3, checkin, ids
-from bot.a3 import a3_periods, next_period
+from bot import ids
+from bot.a3 import service as a3
+from bot.a3.service import a3_periods, next_period
+from bot.checkin import service as checkin
 from bot.context import A3WorkedRef, CheckInRef
 from bot.errors import InvalidInput, NotAllowed
 from bot.forms import FormErrors

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from bot import ids
-from bot.actions import (
+from bot.actions.service import (
     Mark,
     add_action,
     mark_action,

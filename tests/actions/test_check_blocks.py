@@ -6,9 +6,15 @@ import re
 
 import pytest
 
-from bot.alignment import AlignmentIssue, IssueKind
-from bot.blocks.checks import KIND_WORDS, check_message, checks_section, issue_line, summary
 from bot.blocks.common import to_dicts
+from bot.objectives.checks import AlignmentIssue, IssueKind
+from bot.objectives.checks_blocks import (
+    KIND_WORDS,
+    check_message,
+    checks_section,
+    issue_line,
+    summary,
+)
 from bot.standin.blockkit import validate_message_blocks, validate_view
 from tests.text import visible_text
 

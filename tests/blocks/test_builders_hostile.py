@@ -18,33 +18,31 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.a3 import A3Form
-from bot.actions import NewAction
-from bot.blocks import (
-    a3,
-    actions,
-    catchball,
-    checkin,
-    checks,
-    hansei,
-    home,
-    objective_admin,
-    prompts,
-    reflection,
-    review,
-)
-from bot.blocks import status as status_blocks
-from bot.blocks import vision as vision_blocks
+from bot.a3 import blocks as a3
+from bot.a3.service import A3Form
+from bot.actions import blocks as actions
+from bot.actions.service import NewAction
 from bot.blocks.common import Message
-from bot.catchball import ProposeContext, ProposeForm
+from bot.catchball import blocks as catchball
+from bot.catchball.rules import ProposeContext, ProposeForm
+from bot.checkin import blocks as checkin
+from bot.checkin import prompt_blocks as prompts
+from bot.checkin.reminders import Escalation
 from bot.context import StatusQuery
-from bot.hansei_reminders import HanseiEscalation
-from bot.reflection import carry_overs
-from bot.reflection_facts import year_facts
-from bot.reminders import Escalation
-from bot.review_plan import CheckInReply
+from bot.hansei import blocks as hansei
+from bot.hansei.reminders import HanseiEscalation
+from bot.home import blocks as home
+from bot.objectives import admin_blocks as objective_admin
+from bot.objectives import checks_blocks as checks
+from bot.objectives import vision_blocks
+from bot.reflection import blocks as reflection
+from bot.reflection.facts import year_facts
+from bot.reflection.service import carry_overs
+from bot.review import blocks as review
+from bot.review.plan import CheckInReply
 from bot.standin.blockkit import validate_message_blocks, validate_view
-from bot.status import build_plan_status
+from bot.status import blocks as status_blocks
+from bot.status.rules import build_plan_status
 from storage.status import ActionRow, CheckInRow
 from tests.a3.test_a3_blocks import CARD, WRITTEN
 from tests.actions.test_action_blocks import card

@@ -93,9 +93,9 @@ def test_without_a_signing_secret_nothing_is_signed(monkeypatch):
 
 
 def _every_context_model() -> set[type]:
-    import bot.catchball
-    import bot.objective_admin
-    import bot.review  # noqa: F401  (their models are SlackContexts too)
+    import bot.catchball.rules
+    import bot.objectives.admin
+    import bot.review.threads  # noqa: F401  (their models are SlackContexts too)
 
     found, todo = set(), [context.SlackContext]
     while todo:
@@ -106,9 +106,9 @@ def _every_context_model() -> set[type]:
 
 
 def _samples() -> dict[type, object]:
-    from bot.catchball import DecisionContext, ProposeContext
-    from bot.objective_admin import ObjectiveDraft
-    from bot.review import ReviewChannelRef
+    from bot.catchball.rules import DecisionContext, ProposeContext
+    from bot.objectives.admin import ObjectiveDraft
+    from bot.review.threads import ReviewChannelRef
 
     return {
         context.StatusQuery: context.StatusQuery(kind="person", user="U0VP", year=2027),

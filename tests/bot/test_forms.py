@@ -93,13 +93,12 @@ def test_a_clean_form_raises_nothing():
 
 def test_every_modal_and_its_reader_take_their_limits_from_bot_forms(monkeypatch):
     """One source: change a limit in bot/forms and every field and reader of it follows."""
-    from bot import vision
-    from bot.blocks import catchball as catchball_blocks
-    from bot.blocks import vision as vision_blocks
-    from bot.blocks.objective_admin import objective_modal
-    from bot.catchball import ProposeContext, ProposeForm
+    from bot.catchball import blocks as catchball_blocks
+    from bot.catchball.rules import ProposeContext, ProposeForm
     from bot.forms import FormErrors
-    from bot.objective_admin import read_objective_form
+    from bot.objectives import vision, vision_blocks
+    from bot.objectives.admin import read_objective_form
+    from bot.objectives.admin_blocks import objective_modal
     from tests.catchball.test_blocks import PROPOSAL, parent
 
     limits = {"METRIC_NAME_LIMIT": 9, "UNIT_LIMIT": 7, "VISION_LIMIT": 11, "VALUE_LIMIT": 5}

@@ -14,14 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import forms, ids, numbers
-from bot.blocks import catchball as catchball_blocks
-from bot.blocks.checkin import checkin_modal
 from bot.blocks.common import number, with_unit
-from bot.blocks.objective_admin import objective_modal
-from bot.catchball import ProposeContext, ProposeForm
-from bot.checkin import Answer
+from bot.catchball import blocks as catchball_blocks
+from bot.catchball.rules import ProposeContext, ProposeForm
+from bot.checkin.blocks import checkin_modal
+from bot.checkin.service import Answer
 from bot.errors import InvalidInput
 from bot.forms import FormErrors
+from bot.objectives.admin_blocks import objective_modal
 from bot.standin.blockkit import validate_view
 from handlers.catchball import read_counter
 from storage.models import Objective

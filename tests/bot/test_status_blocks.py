@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from bot.blocks.status import objective_detail, person_overview, plan_overview
 from bot.context import StatusQuery
 from bot.standin.blockkit import validate_message_blocks
-from bot.status import build_plan_status
+from bot.status.blocks import objective_detail, person_overview, plan_overview
+from bot.status.rules import build_plan_status
 from storage.status import ActionRow, CheckInRow, PersonRow
 from tests.bot.test_status import row
 from tests.text import visible_text
@@ -130,7 +130,7 @@ def test_person_overview_lists_only_their_objectives_and_open_actions():
     ],
 )
 def test_action_lines_show_state_and_overdue(state, due, expected, overdue):
-    from bot.blocks.status import _action_line
+    from bot.status.blocks import _action_line
 
     people = {1: PersonRow(1, "U0ANA", "Ana")}
     line = _action_line(ActionRow(1, 2, "Hire two SREs", 1, due, state), people, TODAY)

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from bot.context import StatusQuery
 from bot.errors import NotFound, WorkspaceNotSetUp
-from bot.status_service import answer_status
+from bot.status.service import answer_status
 from tests import factories as f
 
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import ids
-from bot.blocks import catchball as blocks
-from bot.catchball import (
+from bot.catchball import blocks
+from bot.catchball.rules import (
     DecisionContext,
     Move,
     Proposal,

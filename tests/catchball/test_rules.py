@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import context
-from bot.catchball import (
+from bot.catchball.rules import (
     MOVES,
     Catchball,
     IllegalMove,

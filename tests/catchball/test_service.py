@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot import catchball_service as service
 from bot import ids
-from bot.catchball import IllegalMove, Move, Proposal, StaleRound
+from bot.catchball import service
+from bot.catchball.rules import IllegalMove, Move, Proposal, StaleRound
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.forms import FormErrors
 from bot.scope import load_scope

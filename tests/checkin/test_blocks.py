@@ -7,14 +7,14 @@ from datetime import date
 import pytest
 
 from bot import ids
-from bot.blocks import checkin as checkin_blocks
-from bot.blocks import review as review_blocks
-from bot.bowling import MonthResult, chart
-from bot.checkin import Answer, AwayChange, CheckInForm, KeptReply
+from bot.checkin import blocks as checkin_blocks
+from bot.checkin.service import Answer, AwayChange, CheckInForm, KeptReply
 from bot.context import CheckInRef
 from bot.periods import fiscal_periods
-from bot.review import ReviewChannelRef
-from bot.review_plan import CheckInReply, ObjectiveLine, ThreadSummary
+from bot.review import blocks as review_blocks
+from bot.review.bowling import MonthResult, chart
+from bot.review.plan import CheckInReply, ObjectiveLine, ThreadSummary
+from bot.review.threads import ReviewChannelRef
 from bot.standin.blockkit import validate_message_blocks, validate_view
 from storage.review import ReviewCheckIn
 from tests.text import visible_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.bowling import Colour, MonthResult, chart, dots, month_colour
+from bot.review.bowling import Colour, MonthResult, chart, dots, month_colour
 
 
 @pytest.mark.parametrize(

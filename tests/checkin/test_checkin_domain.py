@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot import checkin, ids
-from bot.checkin import PeriodState, period_state
+from bot import ids
+from bot.checkin import service as checkin
+from bot.checkin.service import PeriodState, period_state
 from bot.context import CheckInRef
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.forms import FormErrors

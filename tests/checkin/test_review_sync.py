@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot import review
-from bot.review_plan import ReviewPlan
+from bot.review import threads as review
+from bot.review.plan import ReviewPlan
 from bot.standin.blockkit import validate_message_blocks
 from storage import checkins, outbox
 from storage.db import session_scope

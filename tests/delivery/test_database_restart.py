@@ -13,11 +13,11 @@ import pytest
 
 from bot.app import create_app
 from bot.clock import ManualClock
-from bot.inbound import SlackSender
 from bot.server import start_http_in_background
 from bot.services import Services
 from bot.settings import Settings
 from bot.standin import SlackStandIn
+from bot.standin.inbound import SlackSender
 from schedules.ratelimit import DeliveryLimits
 from storage.db import make_engine, session_scope
 from storage.models import Workspace

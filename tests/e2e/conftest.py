@@ -16,13 +16,13 @@ from sqlalchemy import Engine
 
 from bot.app import HoshinApp, create_app
 from bot.clock import ManualClock
-from bot.inbound import Delivery, SlackSender
-from bot.inbound_socket import EnvelopeSender
 from bot.server import BackgroundServer, start_http_in_background
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack_side import SlackSide
 from bot.standin import SlackStandIn
+from bot.standin.inbound import Delivery, SlackSender
+from bot.standin.inbound_socket import EnvelopeSender
+from bot.standin.slack_side import SlackSide
 from storage.db import make_engine
 from tests.text import visible_text
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from bot import ids
 from bot.context import ReflectionRef
-from bot.reflection_model import CarryOver, ReflectionMessage, ReflectionPost
+from bot.reflection.model import CarryOver, ReflectionMessage, ReflectionPost
 from bot.services import Services
 from schedules.delivery import Deliverer, make_delivery_client
 from schedules.ratelimit import DeliveryLimits
@@ -57,7 +57,7 @@ def section(text: str) -> dict:
 
 
 class FakeBuilder:
-    """Builds the FY reflection by hand, as `bot.reflection` will; counts its calls."""
+    """Builds the FY reflection by hand, as `bot.reflection.service` will; counts its calls."""
 
     def __init__(self) -> None:
         self.calls = 0

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from bot import ids
 from bot.context import ObjectiveRef
-from bot.slack_side import SlackSide
+from bot.standin.slack_side import SlackSide
 from storage import audit, outbox
 from storage.catchball import ask_key
 from storage.models import CatchballRound, Objective, OutboxMessage

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from bot import ids
 from bot.context import CheckInRef
-from bot.inbound import Delivery
+from bot.standin.inbound import Delivery
 from storage import outbox
 from storage.db import session_scope
 from storage.models import (

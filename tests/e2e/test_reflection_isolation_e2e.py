@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot import reflection_post as posting
+from bot.reflection import post as posting
 from storage.models import Workspace
 from tests.e2e.reflection_bed import LEAD, FakeBuilder, run_job, setup_year
 from tests.security.twoworkspaces import OTHER, other_workspace

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import ids
-from bot import reflection_post as posting
+from bot.reflection import post as posting
 from schedules.reflection_job import run_annual_reflection
 from storage import outbox
 from storage.models import OutboxMessage

@@ -7,9 +7,9 @@ import pytest
 from slack_sdk.errors import SlackObjectFormationError
 from sqlmodel import Session, select
 
-from bot import review
-from bot.blocks import review as render
-from bot.review_refused import REFUSALS_TRIED
+from bot.review import blocks as render
+from bot.review import threads as review
+from bot.review.refused import REFUSALS_TRIED
 from bot.services import Services
 from schedules.ratelimit import DeliveryLimits
 from schedules.scheduler import JobContext, find_job

@@ -11,11 +11,11 @@ from sqlmodel import Session, func, select
 
 from bot.app import create_app
 from bot.clock import SystemClock
-from bot.inbound import SlackSender
 from bot.server import start_http_in_background
 from bot.services import Services
 from bot.settings import Settings
 from bot.standin import SlackStandIn
+from bot.standin.inbound import SlackSender
 from storage.db import make_engine
 from storage.models import AuditEntry, Objective
 from tests.e2e.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM, visible

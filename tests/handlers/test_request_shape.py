@@ -1,7 +1,7 @@
 """The shape check of Slack's requests: what Slack sends passes, anything else is a MalformedRequest.
 
 tests/security/test_malformed_e2e.py sends malformed bodies to the running app; here every body
-bot.inbound builds (as Slack builds them) must pass, and any JSON at all either passes and can be
+bot.standin.inbound builds (as Slack builds them) must pass, and any JSON at all either passes and can be
 read by Bolt, or is refused with MalformedRequest and nothing else.
 """
 
@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_bolt.request import BoltRequest
 
-from bot.inbound import SlackPayloads
 from bot.scope import team_id_of
+from bot.standin.inbound import SlackPayloads
 from handlers.request_shape import MalformedRequest, check_shape, parse_request_body
 
 FORM = "application/x-www-form-urlencoded"

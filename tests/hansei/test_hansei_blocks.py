@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot import ids
-from bot.blocks.hansei import (
+from bot.context import HanseiRef
+from bot.hansei.answers import HanseiDue, HanseiForm, Reflection
+from bot.hansei.blocks import (
     hansei_escalation,
     hansei_modal,
     hansei_prompt,
@@ -15,11 +17,9 @@ from bot.blocks.hansei import (
     hansei_reminder,
     home_hansei_blocks,
 )
-from bot.blocks.home import home_view
-from bot.context import HanseiRef
-from bot.hansei import HanseiAsk, ReflectObjective
-from bot.hansei_answers import HanseiDue, HanseiForm, Reflection
-from bot.hansei_reminders import HanseiEscalation
+from bot.hansei.prompts import HanseiAsk, ReflectObjective
+from bot.hansei.reminders import HanseiEscalation
+from bot.home.blocks import home_view
 from bot.standin.blockkit import validate_message_blocks, validate_view
 from tests.home.test_home_blocks import make_home
 from tests.text import visible_text

@@ -6,7 +6,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.hansei import answers_close_at, hansei_due_at, is_closed, next_hansei, year_due, year_end
+from bot.hansei.prompts import (
+    answers_close_at,
+    hansei_due_at,
+    is_closed,
+    next_hansei,
+    year_due,
+    year_end,
+)
 from storage.models import Workspace
 
 

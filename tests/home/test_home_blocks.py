@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot import ids
-from bot.blocks.home import due_phrase, home_view
 from bot.context import ActionRef, ObjectiveRef
-from bot.home import CheckInDue, Home, HomeObjective
+from bot.home.blocks import due_phrase, home_view
+from bot.home.service import CheckInDue, Home, HomeObjective
 from bot.standin.blockkit import validate_view
-from bot.status import build_plan_status
+from bot.status.rules import build_plan_status
 from storage.home import OpenActionRow, OwnedObjectiveRow, PendingDecisionRow
 from storage.status import CheckInRow, PersonRow
 from tests.bot.test_status import row

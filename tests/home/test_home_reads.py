@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import event
 from sqlmodel import select
 
-from bot.home import assemble_home
+from bot.home.service import assemble_home
 from storage import home as reads
 from storage.models import ActionItem, CatchballRound, Objective
 from tests import factories as f

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot import ids
-from bot.blocks.objective_admin import archive_confirmation, archived_modal, objective_modal
-from bot.objective_admin import ObjectiveDraft
+from bot.objectives.admin import ObjectiveDraft
+from bot.objectives.admin_blocks import archive_confirmation, archived_modal, objective_modal
 from bot.standin.blockkit import validate_message_blocks, validate_view
 from handlers.objective_admin import parse_new_args
 from storage.models import Objective

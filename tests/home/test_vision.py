@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot import ids
-from bot.blocks.vision import vision_message, vision_modal
 from bot.errors import InvalidInput
+from bot.objectives.vision import read_vision_form
+from bot.objectives.vision_blocks import vision_message, vision_modal
 from bot.standin.blockkit import validate_message_blocks, validate_view
-from bot.vision import read_vision_form
 
 HUGE_VISION = "Be the partner customers trust, everywhere. " * 120  # ~5,300 characters
 MANY_VALUES = [f"Value {i} " + "v" * 140 for i in range(20)]

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.inbound import SlackSender
 from bot.standin import SlackStandIn
+from bot.standin.inbound import SlackSender
 from tests.ops.instances import SECRET, TEAM, TOKEN, start, stop_all, wait_healthy
 from tests.security.test_bodies_e2e import connect, head, read_response
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot.inbound import SlackSender
 from bot.logs import ContextFilter, JsonFormatter, TextFormatter, log_context, resolve_format
-from bot.plan_io import import_plan
+from bot.plan.store import import_plan
 from bot.standin import SlackStandIn
+from bot.standin.inbound import SlackSender
 from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.models import ProcessedEvent, Workspace

@@ -20,12 +20,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot import ids
-from bot.inbound_socket import EnvelopeSender
+from bot.checkin.prompts import fiscal_year_of_period
 from bot.periods import parse_period
-from bot.prompts import fiscal_year_of_period
-from bot.review import open_periods
-from bot.slack_side import SlackSide
+from bot.review.threads import open_periods
 from bot.standin import SlackStandIn
+from bot.standin.inbound_socket import EnvelopeSender
+from bot.standin.slack_side import SlackSide
 from storage.db import make_engine
 from storage.models import CheckIn, OutboxMessage, ProcessedEvent, Workspace
 from tests import factories as f

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import HoshinError
-from bot.plan_file import ActionStateName, ObjectiveStateName, PlanFile, PlanFileError, parse_plan
+from bot.plan.file import ActionStateName, ObjectiveStateName, PlanFile, PlanFileError, parse_plan
 from storage.models import ActionState, ObjectiveState
 
 EXAMPLE = Path(__file__).parents[2] / "bot" / "examples" / "acme-2027.yaml"

@@ -13,8 +13,8 @@ from sqlalchemy import Engine, func, select, text
 from sqlmodel import Session, SQLModel
 
 from bot.errors import HoshinError, NotFound
-from bot.plan_file import PlanFileError, parse_plan
-from bot.plan_io import export_plan, import_plan, render_plan
+from bot.plan.file import PlanFileError, parse_plan
+from bot.plan.store import export_plan, import_plan, render_plan
 from storage import plans
 from storage.models import ActionItem, AuditEntry, Objective, Person, Workspace
 from storage.plans import PlanRows

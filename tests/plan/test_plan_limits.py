@@ -10,8 +10,8 @@ import yaml
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from bot.plan_file import PlanFileError, parse_plan
-from bot.plan_io import export_plan, import_plan
+from bot.plan.file import PlanFileError, parse_plan
+from bot.plan.store import export_plan, import_plan
 from storage.models import Objective
 from tests.plan.test_plan_io import snapshot
 

@@ -241,16 +241,16 @@ def test_a_prompt_answered_before_its_delivery_was_recorded_keeps_its_state(cycl
 def test_a_prompt_that_cannot_be_built_stops_no_other_owners(cycle: Cycle, monkeypatch):
     # One owner's prompt raising in its builder must not roll back the workspace's others: they
     # are queued, the one is named in the job's errors, and the next run asks that owner again.
-    import bot.prompts
+    import bot.checkin.prompts
 
-    real = bot.prompts.checkin_prompt
+    real = bot.checkin.prompts.checkin_prompt
 
     def fails_for_berta(ask):
         if ask.owner_user_id == "U0BERTA":
             raise ValueError("a builder bug")
         return real(ask)
 
-    monkeypatch.setattr(bot.prompts, "checkin_prompt", fails_for_berta)
+    monkeypatch.setattr(bot.checkin.prompts, "checkin_prompt", fails_for_berta)
     cycle.at(2027, 3, 1, 15, 0)
 
     report = cycle.queue()
@@ -259,7 +259,7 @@ def test_a_prompt_that_cannot_be_built_stops_no_other_owners(cycle: Cycle, monke
     assert report.total == 1
     assert report.errors == ["T0CYCLE 2027-03 prompt of U0BERTA: ValueError"]
     assert len(cycle.dms("U0NATE")) == 1 and not cycle.dms("U0BERTA")
-    monkeypatch.setattr(bot.prompts, "checkin_prompt", real)
+    monkeypatch.setattr(bot.checkin.prompts, "checkin_prompt", real)
     assert cycle.queue().total == 1
     cycle.deliver()
     assert len(cycle.dms("U0BERTA")) == 1 and len(cycle.dms("U0NATE")) == 1

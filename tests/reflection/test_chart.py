@@ -8,9 +8,18 @@ import time
 import matplotlib.image
 import pytest
 
-from bot.bowling import Colour, MonthResult, chart
-from bot.chart import FILL, MAX_ROWS, MISSING, NOT_YET, ChartRow, cell_point, render, size
 from bot.periods import fiscal_periods
+from bot.reflection.chart import (
+    FILL,
+    MAX_ROWS,
+    MISSING,
+    NOT_YET,
+    ChartRow,
+    cell_point,
+    render,
+    size,
+)
+from bot.review.bowling import Colour, MonthResult, chart
 
 PERIODS = fiscal_periods(2027, 4)
 PLAN = [float(m) for m in range(1, 13)]

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from bot import ids
-from bot.blocks import reflection as blocks
 from bot.context import ReflectionRef
 from bot.periods import fiscal_periods
-from bot.reflection import build_reflection_post, carry_overs, facts_for
-from bot.reflection_facts import year_facts
-from bot.reflection_model import CarryOver
+from bot.reflection import blocks
+from bot.reflection.facts import year_facts
+from bot.reflection.model import CarryOver
+from bot.reflection.service import build_reflection_post, carry_overs, facts_for
 from bot.standin.blockkit import validate_message_blocks
 from storage.models import HanseiAnswer, Objective, Workspace
 from storage.reflection import (

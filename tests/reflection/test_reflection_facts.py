@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from bot.bowling import Colour
 from bot.periods import fiscal_periods
-from bot.reflection import carry_overs, facts_for
-from bot.reflection_facts import gap, objective_facts, outcome, trend, year_facts
-from bot.reflection_text import names_a_change, normalise, recurring
+from bot.reflection.facts import gap, objective_facts, outcome, trend, year_facts
+from bot.reflection.service import carry_overs, facts_for
+from bot.reflection.text import names_a_change, normalise, recurring
+from bot.review.bowling import Colour
 from storage.models import Workspace
 from storage.reflection import YearCheckIn, YearData, YearObjective, YearPerson
 from tests.reflection.plans import year_plan

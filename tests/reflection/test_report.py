@@ -11,8 +11,8 @@ import matplotlib.image
 from click.testing import CliRunner
 from sqlmodel import select
 
-from bot.chart import size
 from bot.cli import main
+from bot.reflection.chart import size
 from storage.models import CheckIn, Objective
 from tests import factories as f
 from tests.reflection.plans import TEAM, year_plan

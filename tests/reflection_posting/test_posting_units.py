@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import ids
-from bot.blocks import reflection_post as blocks
 from bot.context import ReflectionRef
-from bot.reflection_post import channel_of, ended_year, recently_ended
+from bot.reflection import post_blocks as blocks
+from bot.reflection.post import channel_of, ended_year, recently_ended
 from bot.standin.blockkit import validate_message_blocks
 from storage.models import Workspace
 from tests.text import visible_text

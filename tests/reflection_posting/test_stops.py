@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
-from bot import reflection_post as posting
-from bot.reflection_model import ReflectionMessage, ReflectionPost
+from bot.reflection import post as posting
+from bot.reflection.model import ReflectionMessage, ReflectionPost
 from storage import outbox
 from storage.models import OutboxMessage
 from tests import factories as f

@@ -21,15 +21,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot import ids
-from bot.catchball import Proposal
-from bot.checkin import read_answer
+from bot.catchball.rules import Proposal
+from bot.checkin.service import read_answer
 from bot.cli import main as hoshin
 from bot.errors import HoshinError, InvalidInput
 from bot.forms import FormErrors
-from bot.objective_admin import read_objective_form
-from bot.plan_file import PlanFileError
-from bot.plan_io import import_plan
-from bot.vision import read_vision_form
+from bot.objectives.admin import read_objective_form
+from bot.objectives.vision import read_vision_form
+from bot.plan.file import PlanFileError
+from bot.plan.store import import_plan
 from handlers.catchball import read_counter, read_proposal, read_reason
 from tests import factories as f
 from tests.security.twoworkspaces import snapshot

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.inbound import SlackSender
+from bot.standin.inbound import SlackSender
 from tests.e2e.conftest import SIGNING_SECRET, visible
 from tests.security.twoworkspaces import OTHER
 

@@ -13,7 +13,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot import ids
 from bot.context import ActionRef, CheckInRef, RoundRef
-from bot.inbound import SlackSender
+from bot.standin.inbound import SlackSender
 from tests.e2e.conftest import SIGNING_SECRET
 from tests.e2e.seed import small_plan
 from tests.security.twoworkspaces import snapshot

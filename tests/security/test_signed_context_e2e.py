@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import ids
-from bot.catchball import ProposeContext
+from bot.catchball.rules import ProposeContext
 from bot.context import CheckInRef, sign_with
 from storage import outbox
 from storage.models import CatchballRound, CheckIn, OutboxMessage

@@ -14,9 +14,9 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import ids
-from bot.catchball import DecisionContext, ProposeContext
+from bot.catchball.rules import DecisionContext, ProposeContext
 from bot.context import ActionRef, CheckInRef, ObjectiveRef, RoundRef
-from bot.objective_admin import ObjectiveDraft
+from bot.objectives.admin import ObjectiveDraft
 from storage.models import ActionItem
 from tests.e2e.conftest import visible
 from tests.e2e.test_catchball_e2e import NORDICS, prefilled

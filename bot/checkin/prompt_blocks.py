@@ -1,0 +1,258 @@
+"""Builders of the monthly check-in DMs: the prompt, the reminder, and the manager's escalation.
+
+Each stays within one message's limits (50 blocks, the summed-text budget) however many
+objectives someone owns: every objective gets its own **Check in** button while they fit, and the
+rest are summarised by ref.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_sdk.models.blocks import (
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot import ids
+from bot.a3.blocks import worked_section, worked_text
+from bot.actions.blocks import slack_time
+from bot.blocks.common import (
+    HEADER_LIMIT,
+    MESSAGE_BLOCK_LIMIT,
+    MESSAGE_TEXT_BUDGET,
+    Message,
+    clip,
+    pack_lines,
+    shorten,
+    with_unit,
+)
+from bot.context import CheckInRef
+from bot.cycle import previous_period
+from bot.periods import month_label
+
+if TYPE_CHECKING:  # the domain module imports these builders; types only, no cycle
+    from bot.checkin.prompts import AskedObjective, CheckInAsk
+    from bot.checkin.reminders import Escalation
+
+STATUS_WORD = {
+    "on_track": ":large_green_circle: on track",
+    "at_risk": ":large_yellow_circle: at risk",
+    "off_track": ":red_circle: off track",
+}
+MAX_OVERDUE_LINES = 8
+# Text kept for the closing summary of objectives that did not fit.
+SUMMARY_TEXT = 1000
+# Text kept for the header, True North, the intro, overdue actions and the footer.
+FIXED_TEXT = 2500
+# The "did it work?" select's placeholder and option labels.
+WORKED_OPTIONS_TEXT = 40
+
+
+def _month(period: str) -> str:
+    return month_label(period).split()[0]
+
+
+def objective_text(objective: AskedObjective, period: str, *, title_limit: int) -> str:
+    """Ref and title, then the plan for the month and how last month went."""
+    head = f"*{clip(objective.ref, 64)}* · {clip(objective.title, title_limit)}"
+    facts = []
+    if objective.metric_name:
+        facts.append(clip(objective.metric_name, 40))
+    if objective.plan is not None:
+        facts.append(f"plan for {_month(period)}: *{with_unit(objective.plan, objective.unit)}*")
+    else:
+        facts.append(f"no plan for {_month(period)}")
+    if objective.last_actual is not None or objective.last_status:
+        last = f"{_month(previous_period(period))} actual: {with_unit(objective.last_actual, objective.unit)}"
+        if objective.last_status in STATUS_WORD:
+            last += f" {STATUS_WORD[objective.last_status]}"
+        facts.append(last)
+    if objective.target is not None:
+        facts.append(f"target {with_unit(objective.target, objective.unit)}")
+    return head + "\n" + " · ".join(facts)
+
+
+def check_in_button(objective: AskedObjective, period: str) -> ButtonElement:
+    return ButtonElement(
+        text="Check in",
+        action_id=ids.ACTION_CHECKIN_OPEN,
+        value=CheckInRef(objective_id=objective.objective_id, period=period).dump(),
+        style="primary",
+    )
+
+
+def objective_blocks(
+    objectives: tuple[AskedObjective, ...], period: str, *, max_blocks: int, budget: int
+) -> list[Block]:
+    """One section with a Check in button per objective, within `max_blocks` and `budget`.
+
+    Whatever does not fit is one closing section naming the rest by ref.
+    """
+    count = len(objectives)
+    title_limit = 150 if count <= 10 else 90 if count <= 25 else 60
+    blocks: list[Block] = []
+    used = 0
+    for i, objective in enumerate(objectives):
+        text = objective_text(objective, period, title_limit=title_limit)
+        # Last month's A3 asks below the objective whether its countermeasure worked.
+        followup = worked_section(objective.a3, period) if objective.a3 else None
+        extra = len(worked_text(objective.a3)) + WORKED_OPTIONS_TEXT if objective.a3 else 0
+        size = 2 if followup else 1
+        last = i == count - 1
+        # Room for this one, and (unless it is the last) for the summary that may follow it.
+        fits = (
+            len(blocks) + size + (0 if last else 1) <= max_blocks
+            and used + len(text) + extra + (0 if last else SUMMARY_TEXT) <= budget
+        )
+        if not fits:
+            blocks.append(_summary(objectives[i:]))
+            break
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=text), accessory=check_in_button(objective, period)
+            )
+        )
+        if followup:
+            blocks.append(followup)
+        used += len(text) + len("Check in") + extra
+    return blocks
+
+
+def _summary(rest: tuple[AskedObjective, ...]) -> SectionBlock:
+    refs = [clip(o.ref, 64) for o in rest]
+    listed = ", ".join(refs)
+    if len(listed) > SUMMARY_TEXT - 300:
+        head = shorten(", ".join(refs[:-1]), SUMMARY_TEXT - 400 - len(refs[-1]))
+        listed = f"{head} … {refs[-1]}"
+    return SectionBlock(
+        text=MarkdownTextObject(
+            text=f"…and *{len(rest)} more objective(s)* that do not fit in one message: {listed}. "
+            "That is more than one person can review in a month: ask an admin to share them out "
+            "(`/hoshin check` lists owners over the limit)."
+        )
+    )
+
+
+def _overdue_section(ask: CheckInAsk) -> SectionBlock | None:
+    if not ask.overdue:
+        return None
+    lines = [
+        f"• `{clip(a.objective_ref, 64)}` {clip(a.title, 90)} — due "
+        f"{a.due:%d %b %Y}" + (" (blocked)" if a.state == "blocked" else "")
+        for a in ask.overdue[:MAX_OVERDUE_LINES]
+    ]
+    more = len(ask.overdue) - MAX_OVERDUE_LINES
+    if more > 0:
+        lines.append(f"…and {more} more")
+    chunks, _ = pack_lines([":warning: *Overdue actions*", *lines], budget=1500)
+    return SectionBlock(text=MarkdownTextObject(text=chunks[0]))
+
+
+def checkin_prompt(ask: CheckInAsk) -> Message:
+    """The monthly DM: True North, each objective with its plan and last month, overdue actions."""
+    month = month_label(ask.period)
+    blocks: list[Block] = [
+        HeaderBlock(text=shorten(f"Monthly check-in · {month}", HEADER_LIMIT)),
+    ]
+    if ask.vision:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(text=f":compass: *True North* · {clip(ask.vision, 400)}")
+                ]
+            )
+        )
+    count = len(ask.objectives)
+    blocks.append(
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"Hi {clip(ask.owner_name, 80)}, it is time to check in for "
+                f"*{month}*: for each of your {count} objective(s), the actual, how it went and "
+                "what you will do about any gap."
+            )
+        )
+    )
+    overdue = _overdue_section(ask)
+    footer = ContextBlock(
+        elements=[
+            MarkdownTextObject(
+                text="Late answers are welcome. Your App Home lists your objectives; "
+                "`/hoshin status` shows the whole plan."
+            )
+        ]
+    )
+    fixed = len(blocks) + (1 if overdue else 0) + 1
+    blocks += objective_blocks(
+        ask.objectives,
+        ask.period,
+        max_blocks=MESSAGE_BLOCK_LIMIT - fixed,
+        budget=MESSAGE_TEXT_BUDGET - FIXED_TEXT,
+    )
+    if overdue:
+        blocks.append(overdue)
+    blocks.append(footer)
+    text = f"Monthly check-in for {month}: {count} objective(s) to check in on"
+    if ask.overdue:
+        text += f", {len(ask.overdue)} overdue action(s)"
+    return Message(text, blocks)
+
+
+def checkin_reminder(ask: CheckInAsk) -> Message:
+    """The one reminder: which objectives are still open for the period, with their buttons."""
+    month = month_label(ask.period)
+    count = len(ask.objectives)
+    intro = SectionBlock(
+        text=MarkdownTextObject(
+            text=f":bell: A reminder: your check-in for *{month}* is still open for {count} "
+            "objective(s). It takes a minute each; late answers are welcome."
+        )
+    )
+    blocks: list[Block] = [intro]
+    blocks += objective_blocks(
+        ask.objectives,
+        ask.period,
+        max_blocks=MESSAGE_BLOCK_LIMIT - 1,
+        budget=MESSAGE_TEXT_BUDGET - FIXED_TEXT,
+    )
+    return Message(f"Reminder: your check-in for {month} is open for {count} objective(s)", blocks)
+
+
+def checkin_escalation(escalation: Escalation) -> Message:
+    """The manager's one note: whose check-in is still open, on what, since when."""
+    month = month_label(escalation.period)
+    count = len(escalation.open_objectives)
+    owner = f"<@{escalation.owner_user_id}>"
+    intro = SectionBlock(
+        text=MarkdownTextObject(
+            text=f":hourglass: {owner} has not checked in for *{month}* on {count} objective(s), "
+            f"{escalation.days} day(s) after the prompt of {slack_time(escalation.prompted_at)}. "
+            "They have had a reminder; a word from you may help."
+        )
+    )
+    lines = [f"• *{clip(o.ref, 64)}* {clip(o.title, 90)}" for o in escalation.open_objectives]
+    chunks, left = pack_lines(lines, budget=6000)
+    blocks: list[Block] = [intro]
+    blocks += [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in chunks]
+    if left:
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=f"…and {left} more objective(s)")])
+        )
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="You get this once a month per person. `/hoshin status @"
+                    f"{clip(escalation.owner_name, 60)}` shows their objectives."
+                )
+            ]
+        )
+    )
+    text = (
+        f"{clip(escalation.owner_name, 80)} has not checked in for {month} on {count} objective(s)"
+    )
+    return Message(text, blocks)
