@@ -12,7 +12,7 @@ from bot.actions.service import ActionCard, Mark, MarkOutcome, NewAction
 from bot.context import ActionRef, ObjectiveRef
 from bot.standin.blockkit import validate_message_blocks, validate_view
 from storage.models import Objective
-from tests.actions.test_check_blocks import visible
+from tests.objectives.test_check_blocks import visible
 
 TODAY = date(2027, 6, 15)
 MARKED_AT = datetime(2027, 6, 15, 9, 0, tzinfo=UTC)

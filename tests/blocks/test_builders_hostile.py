@@ -46,8 +46,6 @@ from bot.status.rules import build_plan_status
 from storage.status import ActionRow, CheckInRow
 from tests.a3.test_a3_blocks import CARD, WRITTEN
 from tests.actions.test_action_blocks import card
-from tests.actions.test_check_blocks import many
-from tests.bot.test_status_blocks import big_plan
 from tests.catchball.test_blocks import STATES, VIEW, Move
 from tests.catchball.test_blocks import parent as catchball_parent
 from tests.checkin.test_blocks import form as checkin_form
@@ -56,11 +54,13 @@ from tests.hansei.test_hansei_blocks import ask as hansei_ask
 from tests.hansei.test_hansei_blocks import form as hansei_form
 from tests.hansei.test_hansei_blocks import objective as hansei_objective
 from tests.home.test_home_blocks import make_home
-from tests.home.test_objective_admin_blocks import annual, breakthroughs
+from tests.objectives.test_check_blocks import many
+from tests.objectives.test_objective_admin_blocks import annual, breakthroughs
 from tests.prompts.test_prompt_blocks import ask as checkin_ask
 from tests.prompts.test_prompt_blocks import objective as asked_objective
 from tests.prompts.test_prompt_blocks import overdue
 from tests.reflection.test_reflection_blocks import PERIODS, big_year
+from tests.status.test_status_blocks import big_plan
 from tests.text import hostile_text, mrkdwn_text, user_markup
 
 # Every field a person (or a plan file) writes, and the most its input lets through.

@@ -16,7 +16,7 @@ from bot.standin.blockkit import validate_view
 from bot.status.rules import build_plan_status
 from storage.home import OpenActionRow, OwnedObjectiveRow, PendingDecisionRow
 from storage.status import CheckInRow, PersonRow
-from tests.bot.test_status import row
+from tests.status.test_status import row
 from tests.text import visible_text
 
 TODAY = date(2027, 6, 15)

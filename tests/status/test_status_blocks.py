@@ -10,7 +10,7 @@ from bot.standin.blockkit import validate_message_blocks
 from bot.status.blocks import objective_detail, person_overview, plan_overview
 from bot.status.rules import build_plan_status
 from storage.status import ActionRow, CheckInRow, PersonRow
-from tests.bot.test_status import row
+from tests.status.test_status import row
 from tests.text import visible_text
 
 TODAY = date(2027, 6, 15)
