@@ -44,6 +44,17 @@ def owned_objective(
     return objective
 
 
+def objective_facts(objective: Objective) -> dict:
+    """What a modal shows of the objective on top: its ref, title, metric, unit and target."""
+    return {
+        "objective_ref": objective.ref,
+        "title": objective.title,
+        "metric_name": objective.metric_name,
+        "unit": objective.metric_unit,
+        "target": objective.target,
+    }
+
+
 def once_per_view(
     session: Session, scope: Scope, *, kind: str, view_id: str, save: Callable[[Person], R]
 ) -> R | None:

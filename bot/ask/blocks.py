@@ -3,12 +3,13 @@ limits, the rest named by ref; True North; the manager's note; the modal's long 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
+    HeaderBlock,
     InputBlock,
     MarkdownTextObject,
     SectionBlock,
@@ -16,7 +17,14 @@ from slack_sdk.models.blocks import (
 
 from bot.ask.model import Row
 from bot.blocks import fields
-from bot.blocks.common import clip, pack_lines, shorten
+from bot.blocks.common import (
+    HEADER_LIMIT,
+    MESSAGE_BLOCK_LIMIT,
+    MESSAGE_TEXT_BUDGET,
+    clip,
+    pack_lines,
+    shorten,
+)
 
 STATUS_WORD = {
     "on_track": ":large_green_circle: on track",
@@ -26,6 +34,8 @@ STATUS_WORD = {
 INPUT_MAX = 3000  # Slack's limit for a plain-text input
 # Text kept for the closing summary of objectives that did not fit.
 SUMMARY_TEXT = 1000
+# The objectives' blocks of a DM within (at most this many blocks, this much text).
+Objectives = Callable[[int, int], list[Block]]
 
 
 def day(when: date) -> str:
@@ -63,6 +73,33 @@ def fitted(
             blocks.append(row.below)
         used += len(row.text) + len(label) + row.extra
     return blocks
+
+
+def prompt(
+    header: str,
+    true_north: str | None,
+    intro: str,
+    objectives: Objectives,
+    *,
+    fixed_text: int,
+    footer: str,
+    after: Sequence[Block] = (),
+) -> list[Block]:
+    """A prompt DM: the header, True North, the intro, the objectives in the room the rest
+    leaves (`fixed_text`: the text kept for it), what comes `after` them, the footer."""
+    blocks: list[Block] = [
+        HeaderBlock(text=shorten(header, HEADER_LIMIT)),
+        *vision(true_north),
+        section(intro),
+    ]
+    fixed = len(blocks) + len(after) + 1
+    blocks += objectives(MESSAGE_BLOCK_LIMIT - fixed, MESSAGE_TEXT_BUDGET - fixed_text)
+    return [*blocks, *after, context(footer)]
+
+
+def reminder(intro: str, objectives: Objectives, *, fixed_text: int) -> list[Block]:
+    """The one reminder: the intro, then the objectives still open with their buttons."""
+    return [section(intro), *objectives(MESSAGE_BLOCK_LIMIT - 1, MESSAGE_TEXT_BUDGET - fixed_text)]
 
 
 def _summary(refs: Sequence[str], advice: str) -> SectionBlock:

@@ -7,28 +7,14 @@ rest are summarised by ref.
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    Block,
-    ButtonElement,
-    HeaderBlock,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, ButtonElement, SectionBlock
 
 from bot import ids
 from bot.a3.blocks import worked_section, worked_text
 from bot.actions.blocks import slack_time
 from bot.ask import blocks as shared
 from bot.ask.model import Row
-from bot.blocks.common import (
-    HEADER_LIMIT,
-    MESSAGE_BLOCK_LIMIT,
-    MESSAGE_TEXT_BUDGET,
-    Message,
-    clip,
-    pack_lines,
-    shorten,
-    with_unit,
-)
+from bot.blocks.common import Message, clip, pack_lines, with_unit
 from bot.checkin.model import AskedObjective, CheckInAsk, Escalation
 from bot.context import CheckInRef
 from bot.cycle import previous_period
@@ -107,6 +93,12 @@ def objective_blocks(
     )
 
 
+def _objectives(objectives: tuple[AskedObjective, ...], period: str) -> shared.Objectives:
+    return lambda max_blocks, budget: objective_blocks(
+        objectives, period, max_blocks=max_blocks, budget=budget
+    )
+
+
 def _overdue_section(ask: CheckInAsk) -> SectionBlock | None:
     if not ask.overdue:
         return None
@@ -125,31 +117,22 @@ def _overdue_section(ask: CheckInAsk) -> SectionBlock | None:
 def checkin_prompt(ask: CheckInAsk) -> Message:
     """The monthly DM: True North, each objective with its plan and last month, overdue actions."""
     month = month_label(ask.period)
-    blocks: list[Block] = [
-        HeaderBlock(text=shorten(f"Monthly check-in · {month}", HEADER_LIMIT)),
-        *shared.vision(ask.vision),
-    ]
     count = len(ask.objectives)
     intro = (
         f"Hi {clip(ask.owner_name, 80)}, it is time to check in for *{month}*: for each of "
         f"your {count} objective(s), the actual, how it went and what you will do about any gap."
     )
-    blocks.append(shared.section(intro))
     overdue = _overdue_section(ask)
-    footer = shared.context(
-        "Late answers are welcome. Your App Home lists your objectives; "
-        "`/hoshin status` shows the whole plan."
+    blocks = shared.prompt(
+        f"Monthly check-in · {month}",
+        ask.vision,
+        intro,
+        _objectives(ask.objectives, ask.period),
+        fixed_text=FIXED_TEXT,
+        footer="Late answers are welcome. Your App Home lists your objectives; "
+        "`/hoshin status` shows the whole plan.",
+        after=[overdue] if overdue else [],
     )
-    fixed = len(blocks) + (1 if overdue else 0) + 1
-    blocks += objective_blocks(
-        ask.objectives,
-        ask.period,
-        max_blocks=MESSAGE_BLOCK_LIMIT - fixed,
-        budget=MESSAGE_TEXT_BUDGET - FIXED_TEXT,
-    )
-    if overdue:
-        blocks.append(overdue)
-    blocks.append(footer)
     text = f"Monthly check-in for {month}: {count} objective(s) to check in on"
     if ask.overdue:
         text += f", {len(ask.overdue)} overdue action(s)"
@@ -164,13 +147,7 @@ def checkin_reminder(ask: CheckInAsk) -> Message:
         f":bell: A reminder: your check-in for *{month}* is still open for {count} "
         "objective(s). It takes a minute each; late answers are welcome."
     )
-    blocks: list[Block] = [shared.section(intro)]
-    blocks += objective_blocks(
-        ask.objectives,
-        ask.period,
-        max_blocks=MESSAGE_BLOCK_LIMIT - 1,
-        budget=MESSAGE_TEXT_BUDGET - FIXED_TEXT,
-    )
+    blocks = shared.reminder(intro, _objectives(ask.objectives, ask.period), fixed_text=FIXED_TEXT)
     return Message(f"Reminder: your check-in for {month} is open for {count} objective(s)", blocks)
 
 

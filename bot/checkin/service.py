@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from bot import forms, ids
 from bot.a3 import service as a3
-from bot.ask.answers import once_per_view, owned_objective
+from bot.ask.answers import objective_facts, once_per_view, owned_objective
 from bot.ask.timing import away_on
 from bot.checkin import blocks as render
 from bot.checkin.model import Answer, AwayChange, CheckInForm, KeptReply, Submitted
@@ -38,6 +38,7 @@ from storage import checkins as store
 from storage import outbox
 from storage.events import claim
 from storage.models import Objective, Person, Workspace
+from storage.prompts import CHECKIN
 from storage.workspaces import find_person, find_workspace
 
 STATUSES = ("on_track", "at_risk", "off_track")
@@ -121,11 +122,7 @@ def open_form(session: Session, scope: Scope, *, ref: CheckInRef, now: datetime)
     )
     return CheckInForm(
         ref=ref,
-        objective_ref=objective.ref,
-        title=objective.title,
-        metric_name=objective.metric_name,
-        unit=objective.metric_unit,
-        target=objective.target,
+        **objective_facts(objective),
         plan=_plan_value(objective, scope.workspace, ref.period),
         previous_period=previous_period,
         previous=Answer.of(previous),
@@ -202,7 +199,7 @@ def submit(
 
     # The claim comes after every check: a submission refused inline may be corrected and sent
     # again; one stored already, arriving again (a double submit, a replay), changes nothing.
-    return once_per_view(session, scope, kind="checkin", view_id=view_id, save=save)
+    return once_per_view(session, scope, kind=CHECKIN, view_id=view_id, save=save)
 
 
 def _mark_answered(session: Session, workspace: Workspace, person: Person, period: str) -> None:

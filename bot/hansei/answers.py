@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot import forms, ids
 from bot.actions.blocks import slack_time
-from bot.ask.answers import dm_of, once_per_view, owned_objective
+from bot.ask.answers import dm_of, objective_facts, once_per_view, owned_objective
 from bot.context import HanseiRef
 from bot.errors import InvalidInput, NotAllowed
 from bot.hansei import blocks as render
@@ -93,11 +93,7 @@ def open_form(session: Session, scope: Scope, *, ref: HanseiRef, now: datetime) 
     )
     return HanseiForm(
         ref=ref,
-        objective_ref=objective.ref,
-        title=objective.title,
-        metric_name=objective.metric_name,
-        unit=objective.metric_unit,
-        target=objective.target,
+        **objective_facts(objective),
         actual=latest.actual if latest else None,
         actual_period=latest.period if latest else None,
         closes_at=answers_close_at(workspace, ref.year),
@@ -170,7 +166,7 @@ def submit(
         _show_progress(session, workspace, prompt, ask, objective.ref, view_id)
         return HanseiSubmitted(workspace.id, objective.ref, ref.year, saved.created, done, total)
 
-    return once_per_view(session, scope, kind="hansei", view_id=view_id, save=save)
+    return once_per_view(session, scope, kind=store.HANSEI, view_id=view_id, save=save)
 
 
 def _show_progress(session, workspace: Workspace, prompt, ask, ref: str, view_id: str) -> None:

@@ -7,13 +7,7 @@ own **Reflect** button while they fit (40 do), and the rest are named by ref.
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    Block,
-    ButtonElement,
-    HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
 from bot import ids
@@ -21,15 +15,7 @@ from bot.actions.blocks import slack_time
 from bot.ask import blocks as shared
 from bot.ask.blocks import STATUS_WORD, day, long_text
 from bot.ask.model import Row
-from bot.blocks.common import (
-    HEADER_LIMIT,
-    MESSAGE_BLOCK_LIMIT,
-    MESSAGE_TEXT_BUDGET,
-    Message,
-    clip,
-    shorten,
-    with_unit,
-)
+from bot.blocks.common import Message, clip, with_unit
 from bot.context import HanseiRef
 from bot.hansei.model import HanseiAsk, HanseiDue, HanseiEscalation, HanseiForm, ReflectObjective
 from bot.periods import month_label
@@ -98,13 +84,17 @@ def objective_blocks(
     )
 
 
+def _objectives(
+    objectives: tuple[ReflectObjective, ...], year: int, done: frozenset[int]
+) -> shared.Objectives:
+    return lambda max_blocks, budget: objective_blocks(
+        objectives, year, done, max_blocks=max_blocks, budget=budget
+    )
+
+
 def hansei_prompt(ask: HanseiAsk) -> Message:
     """The year-end DM: True North, each objective's target vs latest actual, Reflect buttons."""
     count, done = len(ask.objectives), len(ask.done)
-    blocks: list[Block] = [
-        HeaderBlock(text=shorten(f"Year-end reflection · FY{ask.year}", HEADER_LIMIT)),
-        *shared.vision(ask.vision),
-    ]
     intro = (
         f"Hi {clip(ask.owner_name, 80)}, FY{ask.year} ends on {day(ask.year_end)}. "
         f"Please look back on each of your {count} objective(s): what went well, what did not, "
@@ -113,20 +103,15 @@ def hansei_prompt(ask: HanseiAsk) -> Message:
     )
     if done:
         intro += f"\n*{done} of {count} done*" + (" — thank you! :tada:" if done >= count else "")
-    blocks.append(shared.section(intro))
-    footer = shared.context(
-        f"Answers are taken until {slack_time(ask.closes_at)}; you can edit "
-        "yours until then. Your App Home lists what is still open."
+    blocks = shared.prompt(
+        f"Year-end reflection · FY{ask.year}",
+        ask.vision,
+        intro,
+        _objectives(ask.objectives, ask.year, ask.done),
+        fixed_text=FIXED_TEXT,
+        footer=f"Answers are taken until {slack_time(ask.closes_at)}; you can edit "
+        "yours until then. Your App Home lists what is still open.",
     )
-    fixed = len(blocks) + 1
-    blocks += objective_blocks(
-        ask.objectives,
-        ask.year,
-        ask.done,
-        max_blocks=MESSAGE_BLOCK_LIMIT - fixed,
-        budget=MESSAGE_TEXT_BUDGET - FIXED_TEXT,
-    )
-    blocks.append(footer)
     text = f"Year-end reflection for FY{ask.year}: {count} objective(s) to look back on"
     if done:
         text += f", {done} done"
@@ -141,13 +126,8 @@ def hansei_reminder(ask: HanseiAsk) -> Message:
         f"{len(still)} objective(s). A few sentences each are enough; answers are taken "
         f"until {slack_time(ask.closes_at)}."
     )
-    blocks: list[Block] = [shared.section(intro)]
-    blocks += objective_blocks(
-        still,
-        ask.year,
-        frozenset(),
-        max_blocks=MESSAGE_BLOCK_LIMIT - 1,
-        budget=MESSAGE_TEXT_BUDGET - FIXED_TEXT,
+    blocks = shared.reminder(
+        intro, _objectives(still, ask.year, frozenset()), fixed_text=FIXED_TEXT
     )
     text = (
         f"Reminder: your year-end reflection on FY{ask.year} is open for {len(still)} objective(s)"
