@@ -101,17 +101,20 @@ class Chase(Generic[T]):
     away_holds_escalation: bool
 
 
+C = TypeVar("C", bound=Chased)
+
+
 def chase(
     session: Session,
     workspace: Workspace,
-    report: Chased,
+    report: C,
     how: Chase[T],
     *,
     candidates: list[OpenPrompt],
     still_open: Mapping[int, T],
     away: Callable[[OpenPrompt], date | None],
     now: datetime,
-) -> Chased:
+) -> C:
     """Write the reminders and escalations due now among `candidates` and mark the prompts
     with nothing `still_open` (by prompt id) answered; `away(prompt)`: until when its owner is
     away, if they are."""
