@@ -26,10 +26,10 @@ from bot.errors import InvalidInput
 from bot.hansei.reminders import HanseiReminders, queue_hansei_reminders
 from schedules.delivery import Deliverer
 from schedules.delivery_outcomes import DeliveryReport
-from storage import hansei as hansei_store
 from storage import outbox
 from storage import prompts as store
 from storage.db import session_scope
+from storage.hansei import HANSEI
 from storage.models import Workspace
 from storage.prompts import RecordedDeliveries
 
@@ -146,9 +146,11 @@ def record_deliveries(engine: Engine) -> RecordedDeliveries:
     Check-in prompts and hansei prompts alike.
     """
     with session_scope(engine) as session:
-        checkins = store.record_deliveries(session)
-        sent, unreachable = hansei_store.record_deliveries(session)
-    recorded = RecordedDeliveries(checkins.sent + sent, checkins.unreachable + unreachable)
+        checkins = store.record_deliveries(session, kind=store.CHECKIN)
+        hansei = store.record_deliveries(session, kind=HANSEI)
+    recorded = RecordedDeliveries(
+        checkins.sent + hansei.sent, checkins.unreachable + hansei.unreachable
+    )
     if recorded.sent:
         metrics.PROMPTS_SENT.inc(recorded.sent)
     return recorded

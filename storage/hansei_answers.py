@@ -12,18 +12,16 @@ from sqlmodel import Session
 
 from storage import audit
 from storage.models import HanseiAnswer
+from storage.prompts import chunks
 
 ANSWER_FIELDS = ("went_well", "went_badly", "root_causes", "learned", "carry_over")
-CHUNK = 900
 A = HanseiAnswer.__table__.c
 
 
 def answered_ids(session: Session, *, objective_ids: Sequence[int], year: int) -> set[int]:
     """The objectives among these that have a hansei answer for `year`."""
     found: set[int] = set()
-    ids = list(objective_ids)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in chunks(objective_ids):
         rows = session.execute(
             select(A.objective_id).where(A.objective_id.in_(chunk), A.year == year)
         ).all()

@@ -1,7 +1,10 @@
-"""Check-in prompts in SQL: who is due, the rows of a run, their delivery, who is still to answer.
+"""Prompts in SQL, for every kind of periodic question (the monthly check-in, the hansei): who
+is due, the rows of a run, their delivery, who is still to answer.
 
-Every reader here serves a whole run at once (a fan-out to 10,000 owners is a handful of
-queries, never one per owner); lists of ids are sent in chunks to stay within bind limits.
+A prompt is a `check_in_prompt` row of a `kind` and a period (`YYYY-MM` for a check-in, `YYYY`
+for a hansei); its DM is the outbox row `<kind>-prompt:<id>`. Every reader here serves a whole
+run at once (a fan-out to 10,000 owners is a handful of queries, never one per owner); lists of
+ids are sent in chunks to stay within bind limits.
 """
 
 from __future__ import annotations
@@ -30,8 +33,6 @@ from storage.models import (
 from storage.models.review import OutboxState, PromptState
 
 CHECKIN = "checkin"
-# The outbox key of a prompt's DM: how a delivered post is found again for its prompt.
-PROMPT_KEY_PREFIX = "checkin-prompt:"
 ASKED_LEVELS = (ObjectiveLevel.ANNUAL.value, ObjectiveLevel.CASCADED.value)
 CHUNK = 900
 
@@ -40,11 +41,16 @@ P = PROMPTS.c
 OUT = OutboxMessage.__table__.c
 
 
-def prompt_key(prompt_id: int) -> str:
-    return f"{PROMPT_KEY_PREFIX}{prompt_id}"
+def key_prefix(kind: str) -> str:
+    """The outbox key of a prompt's DM, less the prompt's id: how its post is found again."""
+    return f"{kind}-prompt:"
 
 
-def _chunks(values: Sequence[int]) -> Iterator[list[int]]:
+def prompt_key(prompt_id: int, kind: str) -> str:
+    return f"{key_prefix(kind)}{prompt_id}"
+
+
+def chunks(values: Sequence[int]) -> Iterator[list[int]]:
     values = list(values)
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
@@ -105,11 +111,12 @@ def owners_without_prompt(
     session: Session,
     *,
     workspace_id: int,
+    kind: str,
     period: str,
     year: int,
     timezones: Iterable[str | None] | None = None,
 ) -> list[OwnerRow]:
-    """Owners of asked objectives of fiscal `year` with no check-in prompt for `period` yet.
+    """Owners of asked objectives of fiscal `year` with no prompt of `kind` for `period` yet.
 
     `timezones` (as stored) narrows it to the people for whom `period` is the one due.
     """
@@ -120,7 +127,7 @@ def owners_without_prompt(
         P.workspace_id == workspace_id,
         P.person_id == Person.id,
         P.period == period,
-        P.kind == CHECKIN,
+        P.kind == kind,
     )
     query = (
         select(
@@ -173,7 +180,7 @@ def objectives_of(
 ) -> list[ObjectiveRow]:
     """The asked objectives of fiscal `year` these people own, in id order."""
     found: list[ObjectiveRow] = []
-    for chunk in _chunks(owner_ids):
+    for chunk in chunks(owner_ids):
         rows = session.execute(
             select(*_OBJECTIVE_COLUMNS)
             .where(_asked(workspace_id, year), Objective.owner_id.in_(chunk))
@@ -189,7 +196,7 @@ def unanswered(
     """The asked objectives of these owners that have no check-in for `period` yet."""
     answered = exists().where(CheckIn.objective_id == Objective.id, CheckIn.period == period)
     found: list[ObjectiveRow] = []
-    for chunk in _chunks(owner_ids):
+    for chunk in chunks(owner_ids):
         rows = session.execute(
             select(*_OBJECTIVE_COLUMNS)
             .where(_asked(workspace_id, year), Objective.owner_id.in_(chunk), ~answered)
@@ -211,7 +218,7 @@ def check_ins(
 ) -> dict[int, CheckInRow]:
     """The check-ins of `period` of these objectives, by objective id."""
     found: dict[int, CheckInRow] = {}
-    for chunk in _chunks(objective_ids):
+    for chunk in chunks(objective_ids):
         rows = session.execute(
             select(CheckIn.objective_id, CheckIn.actual, CheckIn.status).where(
                 CheckIn.workspace_id == workspace_id,
@@ -234,7 +241,7 @@ class NewPrompt:
 
 
 def insert_prompts(
-    session: Session, *, workspace_id: int, period: str, prompts: Sequence[NewPrompt]
+    session: Session, *, workspace_id: int, kind: str, period: str, prompts: Sequence[NewPrompt]
 ) -> dict[int, int]:
     """Insert the prompts not stored yet; returns {person id: prompt id} of the new ones only.
 
@@ -251,7 +258,7 @@ def insert_prompts(
             "workspace_id": workspace_id,
             "person_id": p.person_id,
             "period": period,
-            "kind": CHECKIN,
+            "kind": kind,
             "state": p.state.value,
             "due_at": p.due_at,
         }
@@ -270,7 +277,7 @@ def insert_prompts(
 
 def _set_many(session: Session, prompt_ids: Sequence[int], **values: Any) -> int:
     changed = 0
-    for chunk in _chunks(prompt_ids):
+    for chunk in chunks(prompt_ids):
         changed += session.execute(update(PROMPTS).where(P.id.in_(chunk)).values(**values)).rowcount
     return changed
 
@@ -284,7 +291,18 @@ def mark_escalated(session: Session, *, prompt_ids: Sequence[int], at: datetime)
 
 
 def mark_answered(session: Session, *, prompt_ids: Sequence[int]) -> int:
-    return _set_many(session, prompt_ids, state=PromptState.ANSWERED.value)
+    """Answered, from queued or sent only: an unreachable prompt stays what it is."""
+    changed = 0
+    for chunk in chunks(prompt_ids):
+        changed += session.execute(
+            update(PROMPTS)
+            .where(
+                P.id.in_(chunk),
+                P.state.in_((PromptState.QUEUED.value, PromptState.SENT.value)),
+            )
+            .values(state=PromptState.ANSWERED.value)
+        ).rowcount
+    return changed
 
 
 @dataclass(frozen=True)
@@ -293,18 +311,16 @@ class RecordedDeliveries:
     unreachable: int = 0
 
 
-def record_deliveries(
-    session: Session, *, kind: str = CHECKIN, key_prefix: str = PROMPT_KEY_PREFIX
-) -> RecordedDeliveries:
-    """Prompts of `kind` (check-in, hansei) whose DM the outbox settled — its key is
-    `key_prefix` + the prompt's id: where it landed (channel, ts), or unreachable.
+def record_deliveries(session: Session, *, kind: str) -> RecordedDeliveries:
+    """Prompts of `kind` (check-in, hansei) whose DM the outbox settled (its key is
+    `prompt_key`): where it landed (channel, ts), or unreachable.
 
     A queued prompt becomes sent, or unreachable when its DM failed for good (Slack cannot reach
     the person, or refused the post): that keeps it out of reminders. A prompt answered before
     its delivery was recorded keeps its state and gets its channel and ts. Held and pending DMs
     change nothing yet.
     """
-    key = literal(key_prefix) + cast(P.id, String)
+    key = literal(key_prefix(kind)) + cast(P.id, String)
     queued = and_(
         P.state == PromptState.QUEUED.value,
         OUT.state.in_((OutboxState.SENT.value, OutboxState.FAILED.value)),

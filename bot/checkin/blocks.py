@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
     Block,
@@ -18,7 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import forms, ids, numbers
-from bot.blocks import fields
+from bot.ask.blocks import day, long_text
 from bot.blocks.common import (
     HEALTH_ICON,
     HEALTH_LABEL,
@@ -29,39 +28,15 @@ from bot.blocks.common import (
     shorten,
     with_unit,
 )
+from bot.checkin.model import AwayChange, CheckInForm, KeptReply
 from bot.periods import month_label
 from bot.status.rules import Health
 
-if TYPE_CHECKING:  # the domain module imports these builders; types only, no cycle
-    from bot.checkin.service import AwayChange, CheckInForm, KeptReply
-
-INPUT_MAX = 3000
 STATUS_OPTIONS = (
     ("on_track", "On track"),
     ("at_risk", "At risk"),
     ("off_track", "Off track"),
 )
-
-
-def _text(
-    block_id: str,
-    label: str,
-    initial: str | None,
-    *,
-    placeholder: str,
-    optional: bool = True,
-    hint: str | None = None,
-) -> InputBlock:
-    return fields.text_input(
-        block_id,
-        label,
-        initial=initial,
-        placeholder=placeholder,
-        multiline=True,
-        optional=optional,
-        max_length=INPUT_MAX,
-        hint=hint,
-    )
 
 
 def _status_line(status: str | None) -> str:
@@ -133,19 +108,19 @@ def checkin_modal(form: CheckInForm) -> dict:
         )
     )
     blocks += [
-        _text(
+        long_text(
             ids.FIELD_WHAT_HAPPENED,
             "What happened",
             existing.what_happened if existing else None,
             placeholder="What moved the number this month",
         ),
-        _text(
+        long_text(
             ids.FIELD_CHALLENGES,
             "Challenges",
             existing.challenges if existing else None,
             placeholder="What stands in the way",
         ),
-        _text(
+        long_text(
             ids.FIELD_COUNTERMEASURE,
             "Countermeasure",
             existing.countermeasure if existing else None,
@@ -183,17 +158,13 @@ def dm_reply_receipt(kept: KeptReply) -> Message:
     return Message(text, [SectionBlock(text=MarkdownTextObject(text=text))])
 
 
-def _day(until: date) -> str:
-    return until.strftime("%a %d %b %Y")
-
-
 def away_notice(person: str, until: date | None) -> Message:
     """To the manager: someone paused (or resumed) their check-in prompts."""
     if until is None:
         text = f"<@{person}> is back: their monthly check-in prompts resume."
     else:
         text = (
-            f"<@{person}> is away until {_day(until)}: their monthly check-in prompts are "
+            f"<@{person}> is away until {day(until)}: their monthly check-in prompts are "
             "paused until then."
         )
     return Message(text, [SectionBlock(text=MarkdownTextObject(text=text))])
@@ -208,7 +179,7 @@ def away_answer(change: AwayChange) -> str:
                 "`/hoshin away until 2027-04-15` pauses them."
             )
         return (
-            f"You are away until {_day(change.until)}: no check-in prompts until then. "
+            f"You are away until {day(change.until)}: no check-in prompts until then. "
             "`/hoshin away off` ends it."
         )
     told = f" I told <@{change.manager}>." if change.manager and change.changed else ""
@@ -217,8 +188,8 @@ def away_answer(change: AwayChange) -> str:
             return "You were not away: your check-in prompts come as usual."
         return f":wave: Welcome back: your check-in prompts resume.{told}"
     if not change.changed:
-        return f"You are already away until {_day(change.until)}."
+        return f"You are already away until {day(change.until)}."
     return (
-        f":palm_tree: Check-in prompts paused until {_day(change.until)} (inclusive).{told} "
+        f":palm_tree: Check-in prompts paused until {day(change.until)} (inclusive).{told} "
         "`/hoshin away off` ends it early."
     )

@@ -7,50 +7,28 @@ rest are summarised by ref.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from slack_sdk.models.blocks import (
-    Block,
-    ButtonElement,
-    ContextBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, ButtonElement, SectionBlock
 
 from bot import ids
 from bot.a3.blocks import worked_section, worked_text
 from bot.actions.blocks import slack_time
-from bot.blocks.common import (
-    HEADER_LIMIT,
-    MESSAGE_BLOCK_LIMIT,
-    MESSAGE_TEXT_BUDGET,
-    Message,
-    clip,
-    pack_lines,
-    shorten,
-    with_unit,
-)
+from bot.ask import blocks as shared
+from bot.ask.model import Row
+from bot.blocks.common import Message, clip, pack_lines, with_unit
+from bot.checkin.model import AskedObjective, CheckInAsk, Escalation
 from bot.context import CheckInRef
 from bot.cycle import previous_period
 from bot.periods import month_label
 
-if TYPE_CHECKING:  # the domain module imports these builders; types only, no cycle
-    from bot.checkin.prompts import AskedObjective, CheckInAsk
-    from bot.checkin.reminders import Escalation
-
-STATUS_WORD = {
-    "on_track": ":large_green_circle: on track",
-    "at_risk": ":large_yellow_circle: at risk",
-    "off_track": ":red_circle: off track",
-}
 MAX_OVERDUE_LINES = 8
-# Text kept for the closing summary of objectives that did not fit.
-SUMMARY_TEXT = 1000
 # Text kept for the header, True North, the intro, overdue actions and the footer.
 FIXED_TEXT = 2500
 # The "did it work?" select's placeholder and option labels.
 WORKED_OPTIONS_TEXT = 40
+TOO_MANY = (
+    "That is more than one person can review in a month: ask an admin to share them out "
+    "(`/hoshin check` lists owners over the limit)."
+)
 
 
 def _month(period: str) -> str:
@@ -69,8 +47,8 @@ def objective_text(objective: AskedObjective, period: str, *, title_limit: int) 
         facts.append(f"no plan for {_month(period)}")
     if objective.last_actual is not None or objective.last_status:
         last = f"{_month(previous_period(period))} actual: {with_unit(objective.last_actual, objective.unit)}"
-        if objective.last_status in STATUS_WORD:
-            last += f" {STATUS_WORD[objective.last_status]}"
+        if objective.last_status in shared.STATUS_WORD:
+            last += f" {shared.STATUS_WORD[objective.last_status]}"
         facts.append(last)
     if objective.target is not None:
         facts.append(f"target {with_unit(objective.target, objective.unit)}")
@@ -86,6 +64,18 @@ def check_in_button(objective: AskedObjective, period: str) -> ButtonElement:
     )
 
 
+def _row(objective: AskedObjective, period: str, title_limit: int) -> Row:
+    # Last month's A3 asks below the objective whether its countermeasure worked.
+    a3 = objective.a3
+    return Row(
+        ref=objective.ref,
+        text=objective_text(objective, period, title_limit=title_limit),
+        button=check_in_button(objective, period),
+        below=worked_section(a3, period) if a3 else None,
+        extra=len(worked_text(a3)) + WORKED_OPTIONS_TEXT if a3 else 0,
+    )
+
+
 def objective_blocks(
     objectives: tuple[AskedObjective, ...], period: str, *, max_blocks: int, budget: int
 ) -> list[Block]:
@@ -93,48 +83,19 @@ def objective_blocks(
 
     Whatever does not fit is one closing section naming the rest by ref.
     """
-    count = len(objectives)
-    title_limit = 150 if count <= 10 else 90 if count <= 25 else 60
-    blocks: list[Block] = []
-    used = 0
-    for i, objective in enumerate(objectives):
-        text = objective_text(objective, period, title_limit=title_limit)
-        # Last month's A3 asks below the objective whether its countermeasure worked.
-        followup = worked_section(objective.a3, period) if objective.a3 else None
-        extra = len(worked_text(objective.a3)) + WORKED_OPTIONS_TEXT if objective.a3 else 0
-        size = 2 if followup else 1
-        last = i == count - 1
-        # Room for this one, and (unless it is the last) for the summary that may follow it.
-        fits = (
-            len(blocks) + size + (0 if last else 1) <= max_blocks
-            and used + len(text) + extra + (0 if last else SUMMARY_TEXT) <= budget
-        )
-        if not fits:
-            blocks.append(_summary(objectives[i:]))
-            break
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text=text), accessory=check_in_button(objective, period)
-            )
-        )
-        if followup:
-            blocks.append(followup)
-        used += len(text) + len("Check in") + extra
-    return blocks
+    limit = shared.title_limit(len(objectives))
+    return shared.fitted(
+        (_row(o, period, limit) for o in objectives),
+        label="Check in",
+        advice=TOO_MANY,
+        max_blocks=max_blocks,
+        budget=budget,
+    )
 
 
-def _summary(rest: tuple[AskedObjective, ...]) -> SectionBlock:
-    refs = [clip(o.ref, 64) for o in rest]
-    listed = ", ".join(refs)
-    if len(listed) > SUMMARY_TEXT - 300:
-        head = shorten(", ".join(refs[:-1]), SUMMARY_TEXT - 400 - len(refs[-1]))
-        listed = f"{head} … {refs[-1]}"
-    return SectionBlock(
-        text=MarkdownTextObject(
-            text=f"…and *{len(rest)} more objective(s)* that do not fit in one message: {listed}. "
-            "That is more than one person can review in a month: ask an admin to share them out "
-            "(`/hoshin check` lists owners over the limit)."
-        )
+def _objectives(objectives: tuple[AskedObjective, ...], period: str) -> shared.Objectives:
+    return lambda max_blocks, budget: objective_blocks(
+        objectives, period, max_blocks=max_blocks, budget=budget
     )
 
 
@@ -150,52 +111,28 @@ def _overdue_section(ask: CheckInAsk) -> SectionBlock | None:
     if more > 0:
         lines.append(f"…and {more} more")
     chunks, _ = pack_lines([":warning: *Overdue actions*", *lines], budget=1500)
-    return SectionBlock(text=MarkdownTextObject(text=chunks[0]))
+    return shared.section(chunks[0])
 
 
 def checkin_prompt(ask: CheckInAsk) -> Message:
     """The monthly DM: True North, each objective with its plan and last month, overdue actions."""
     month = month_label(ask.period)
-    blocks: list[Block] = [
-        HeaderBlock(text=shorten(f"Monthly check-in · {month}", HEADER_LIMIT)),
-    ]
-    if ask.vision:
-        blocks.append(
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(text=f":compass: *True North* · {clip(ask.vision, 400)}")
-                ]
-            )
-        )
     count = len(ask.objectives)
-    blocks.append(
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f"Hi {clip(ask.owner_name, 80)}, it is time to check in for "
-                f"*{month}*: for each of your {count} objective(s), the actual, how it went and "
-                "what you will do about any gap."
-            )
-        )
+    intro = (
+        f"Hi {clip(ask.owner_name, 80)}, it is time to check in for *{month}*: for each of "
+        f"your {count} objective(s), the actual, how it went and what you will do about any gap."
     )
     overdue = _overdue_section(ask)
-    footer = ContextBlock(
-        elements=[
-            MarkdownTextObject(
-                text="Late answers are welcome. Your App Home lists your objectives; "
-                "`/hoshin status` shows the whole plan."
-            )
-        ]
+    blocks = shared.prompt(
+        f"Monthly check-in · {month}",
+        ask.vision,
+        intro,
+        _objectives(ask.objectives, ask.period),
+        fixed_text=FIXED_TEXT,
+        footer="Late answers are welcome. Your App Home lists your objectives; "
+        "`/hoshin status` shows the whole plan.",
+        after=[overdue] if overdue else [],
     )
-    fixed = len(blocks) + (1 if overdue else 0) + 1
-    blocks += objective_blocks(
-        ask.objectives,
-        ask.period,
-        max_blocks=MESSAGE_BLOCK_LIMIT - fixed,
-        budget=MESSAGE_TEXT_BUDGET - FIXED_TEXT,
-    )
-    if overdue:
-        blocks.append(overdue)
-    blocks.append(footer)
     text = f"Monthly check-in for {month}: {count} objective(s) to check in on"
     if ask.overdue:
         text += f", {len(ask.overdue)} overdue action(s)"
@@ -206,19 +143,11 @@ def checkin_reminder(ask: CheckInAsk) -> Message:
     """The one reminder: which objectives are still open for the period, with their buttons."""
     month = month_label(ask.period)
     count = len(ask.objectives)
-    intro = SectionBlock(
-        text=MarkdownTextObject(
-            text=f":bell: A reminder: your check-in for *{month}* is still open for {count} "
-            "objective(s). It takes a minute each; late answers are welcome."
-        )
+    intro = (
+        f":bell: A reminder: your check-in for *{month}* is still open for {count} "
+        "objective(s). It takes a minute each; late answers are welcome."
     )
-    blocks: list[Block] = [intro]
-    blocks += objective_blocks(
-        ask.objectives,
-        ask.period,
-        max_blocks=MESSAGE_BLOCK_LIMIT - 1,
-        budget=MESSAGE_TEXT_BUDGET - FIXED_TEXT,
-    )
+    blocks = shared.reminder(intro, _objectives(ask.objectives, ask.period), fixed_text=FIXED_TEXT)
     return Message(f"Reminder: your check-in for {month} is open for {count} objective(s)", blocks)
 
 
@@ -227,32 +156,16 @@ def checkin_escalation(escalation: Escalation) -> Message:
     month = month_label(escalation.period)
     count = len(escalation.open_objectives)
     owner = f"<@{escalation.owner_user_id}>"
-    intro = SectionBlock(
-        text=MarkdownTextObject(
-            text=f":hourglass: {owner} has not checked in for *{month}* on {count} objective(s), "
-            f"{escalation.days} day(s) after the prompt of {slack_time(escalation.prompted_at)}. "
-            "They have had a reminder; a word from you may help."
-        )
+    intro = (
+        f":hourglass: {owner} has not checked in for *{month}* on {count} objective(s), "
+        f"{escalation.days} day(s) after the prompt of {slack_time(escalation.prompted_at)}. "
+        "They have had a reminder; a word from you may help."
     )
-    lines = [f"• *{clip(o.ref, 64)}* {clip(o.title, 90)}" for o in escalation.open_objectives]
-    chunks, left = pack_lines(lines, budget=6000)
-    blocks: list[Block] = [intro]
-    blocks += [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in chunks]
-    if left:
-        blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=f"…and {left} more objective(s)")])
-        )
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="You get this once a month per person. `/hoshin status @"
-                    f"{clip(escalation.owner_name, 60)}` shows their objectives."
-                )
-            ]
-        )
+    footer = (
+        "You get this once a month per person. `/hoshin status @"
+        f"{clip(escalation.owner_name, 60)}` shows their objectives."
     )
     text = (
         f"{clip(escalation.owner_name, 80)} has not checked in for {month} on {count} objective(s)"
     )
-    return Message(text, blocks)
+    return Message(text, shared.manager_note(intro, escalation.open_objectives, footer))

@@ -19,65 +19,32 @@ Rules, in one place:
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime
 
 from sqlmodel import Session
 
 from bot.actions.service import overdue_actions_by_owner
+from bot.ask.queue import payloads, prompt_state, ref_key, write_prompts
+from bot.ask.timing import ask_time, away_on, local_date, zone_of
+from bot.checkin.model import AskedObjective, CheckInAsk
 from bot.checkin.prompt_blocks import checkin_prompt
-from bot.cycle import Due, current_due, due_at, next_due, parse_local_time, previous_period
+from bot.cycle import Due, current_due, due_at, next_due, previous_period
 from bot.periods import fiscal_year_of, month_index, parse_period
 from storage import a3 as a3_store
-from storage import outbox
 from storage import prompts as store
 from storage.a3 import A3Row
-from storage.actions import OverdueRow
 from storage.models import PromptState, Workspace
-from storage.outbox import NewMessage
-from storage.prompts import CheckInRow, ObjectiveRow, OwnerRow, prompt_key
-
-log = logging.getLogger(__name__)
-
-POST = "chat.postMessage"
-DEFAULT_CHECKIN_TIME = time(9, 0)
-
+from storage.prompts import CHECKIN, CheckInRow, NewPrompt, ObjectiveRow, OwnerRow
 
 # ---- when ----------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1024)
-def _known_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-def zone_of(timezone: str | None, default: str | None) -> str:
-    """The owner's timezone from Slack's profile, else the workspace's, else UTC."""
-    for candidate in (timezone, default):
-        if candidate and _known_zone(candidate):
-            return candidate
-    return "UTC"
-
-
-def checkin_time(workspace: Workspace) -> time:
-    try:
-        return parse_local_time(workspace.checkin_time)
-    except (ValueError, AttributeError):
-        return DEFAULT_CHECKIN_TIME
 
 
 def _schedule(workspace: Workspace) -> dict:
     return {
         "business_day_of_month": workspace.checkin_business_day,
-        "local_time": checkin_time(workspace),
+        "local_time": ask_time(workspace),
     }
 
 
@@ -99,10 +66,6 @@ def fiscal_year_of_period(period: str, start_month: int) -> int:
     return fiscal_year_of(date(year, month, 1), start_month)
 
 
-def local_date(when: datetime, timezone: str) -> date:
-    return when.astimezone(ZoneInfo(timezone)).date()
-
-
 def owner_zones(session: Session, workspace: Workspace) -> dict[str | None, str]:
     """{timezone as stored: the timezone it means} for everyone who owns asked objectives."""
     stored = store.owner_timezones(session, workspace_id=workspace.id)
@@ -119,34 +82,6 @@ def next_checkins(
 
 
 # ---- what a prompt lists -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AskedObjective:
-    """One objective of a prompt: the plan for the month and how last month went."""
-
-    objective_id: int
-    ref: str
-    title: str
-    metric_name: str | None
-    unit: str | None
-    plan: float | None
-    target: float | None
-    last_actual: float | None = None
-    last_status: str | None = None
-    a3: A3Row | None = None  # last month's written A3: the prompt asks whether it worked
-
-
-@dataclass(frozen=True)
-class CheckInAsk:
-    """What one owner's prompt (or reminder) shows."""
-
-    owner_user_id: str
-    owner_name: str
-    period: str
-    vision: str | None
-    objectives: tuple[AskedObjective, ...]
-    overdue: tuple[OverdueRow, ...] = ()
 
 
 def asked_objective(
@@ -170,21 +105,6 @@ def asked_objective(
     )
 
 
-def _ref_key(ref: str) -> tuple:
-    """AN1, AN1.1, AN2, AN10: refs in the order people number them."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in _split_digits(ref.upper()))
-
-
-def _split_digits(text: str) -> list[str]:
-    parts, current = [], ""
-    for ch in text:
-        if current and ch.isdigit() != current[-1].isdigit():
-            parts.append(current)
-            current = ""
-        current += ch
-    return [*parts, current] if current else parts
-
-
 def by_owner(
     rows: list[ObjectiveRow],
     *,
@@ -201,7 +121,7 @@ def by_owner(
     return {
         owner_id: tuple(
             asked_objective(r, index=index, last=last.get(r.id), a3=(a3s or {}).get(r.id))
-            for r in sorted(owned, key=lambda r: _ref_key(r.ref))
+            for r in sorted(owned, key=lambda r: ref_key(r.ref))
         )
         for owner_id, owned in grouped.items()
     }
@@ -247,14 +167,6 @@ def queue_prompts(
     ]
 
 
-def _prompt_state(owner: OwnerRow, when: datetime, zone: str) -> PromptState:
-    if owner.unreachable_reason:
-        return PromptState.UNREACHABLE
-    if owner.away_until is not None and owner.away_until >= local_date(when, zone):
-        return PromptState.SKIPPED
-    return PromptState.QUEUED
-
-
 def _queue_period(
     session: Session,
     workspace: Workspace,
@@ -267,7 +179,7 @@ def _queue_period(
     start_month = workspace.fiscal_year_start_month
     year = fiscal_year_of_period(period, start_month)
     owners = store.owners_without_prompt(
-        session, workspace_id=workspace.id, period=period, year=year, timezones=raws
+        session, workspace_id=workspace.id, kind=CHECKIN, period=period, year=year, timezones=raws
     )
     if not owners:
         return report
@@ -276,23 +188,19 @@ def _queue_period(
     for owner in owners:
         zone = zones.get(owner.timezone) or zone_of(owner.timezone, workspace.timezone)
         when = due_time(workspace, zone, period)
-        states[owner.person_id] = _prompt_state(owner, when, zone)
-        rows.append(store.NewPrompt(owner.person_id, when, states[owner.person_id]))
+        # Who is away on the day it falls due is skipped for the period.
+        away = away_on(owner.away_until, local_date(when, zone))
+        states[owner.person_id] = prompt_state(owner, away=away)
+        rows.append(NewPrompt(owner.person_id, when, states[owner.person_id]))
     # Read and render everything first: the writes at the end are quick, so a fan-out holds
     # SQLite's write lock for a moment, not while thousands of messages are built.
     asking = [o for o in owners if states[o.person_id] == PromptState.QUEUED]
-    payloads = _prompt_payloads(session, workspace, period, year, asking, now, report.failed)
-    # Someone whose objectives went away between the reads has nothing to be asked.
-    rows = [r for r in rows if r.state != PromptState.QUEUED or r.person_id in payloads]
-    created = store.insert_prompts(session, workspace_id=workspace.id, period=period, prompts=rows)
-    messages = [
-        NewMessage(dedup_key=prompt_key(created[person_id]), method=POST, payload=payload)
-        for person_id, payload in payloads.items()
-        if person_id in created
-    ]
-    outbox.enqueue_many(session, workspace_id=workspace.id, messages=messages)
-    report.queued = len(messages)
-    for person_id in created:
+    found = _prompt_payloads(session, workspace, period, year, asking, now, report.failed)
+    written = write_prompts(
+        session, workspace, kind=CHECKIN, period=period, rows=rows, payloads=found
+    )
+    report.queued = written.queued
+    for person_id in written.created:
         report.away += states[person_id] == PromptState.SKIPPED
         report.unreachable += states[person_id] == PromptState.UNREACHABLE
     return report
@@ -336,11 +244,11 @@ def _prompt_payloads(
     overdue = overdue_actions_by_owner(
         session, workspace_id=workspace.id, today=local_date(now, zone_of(None, workspace.timezone))
     )
-    payloads = {}
-    for owner in owners:
+
+    def build(owner: OwnerRow):
         objectives = owned.get(owner.person_id)
         if not objectives:
-            continue
+            return None
         ask = CheckInAsk(
             owner_user_id=owner.slack_user_id,
             owner_name=owner.name,
@@ -349,11 +257,6 @@ def _prompt_payloads(
             objectives=objectives,
             overdue=tuple(overdue.get(owner.person_id, ())),
         )
-        try:
-            message = checkin_prompt(ask).as_kwargs()
-        except Exception as exc:
-            log.exception("the %s prompt of %s could not be built", period, owner.slack_user_id)
-            failed.append(f"prompt of {owner.slack_user_id}: {exc.__class__.__name__}")
-            continue
-        payloads[owner.person_id] = {"channel": owner.slack_user_id, **message}
-    return payloads
+        return checkin_prompt(ask)
+
+    return payloads(owners, build, failed=failed, what=period)

@@ -18,7 +18,6 @@ through DATE (inclusive); their manager is told.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -26,16 +25,20 @@ from sqlmodel import Session
 
 from bot import forms, ids
 from bot.a3 import service as a3
+from bot.ask.answers import objective_facts, once_per_view, owned_objective
+from bot.ask.timing import away_on
 from bot.checkin import blocks as render
+from bot.checkin.model import Answer, AwayChange, CheckInForm, KeptReply, Submitted
 from bot.context import CheckInRef
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.periods import fiscal_year_of, month_label, parse_period, period_of
 from bot.review import threads as review
 from bot.scope import Scope
 from storage import checkins as store
-from storage import objectives, outbox
+from storage import outbox
 from storage.events import claim
-from storage.models import CheckIn, Objective, ObjectiveLevel, ObjectiveState, Person, Workspace
+from storage.models import Objective, Person, Workspace
+from storage.prompts import CHECKIN
 from storage.workspaces import find_person, find_workspace
 
 STATUSES = ("on_track", "at_risk", "off_track")
@@ -62,82 +65,7 @@ def period_state(workspace: Workspace, period: str, now: datetime) -> PeriodStat
 
 def is_away(person: Person, today: date) -> bool:
     """Prompts are paused through `away_until`, inclusive."""
-    return person.away_until is not None and today <= person.away_until
-
-
-@dataclass(frozen=True)
-class Answer:
-    actual: float | None
-    status: str | None
-    what_happened: str | None = None
-    challenges: str | None = None
-    countermeasure: str | None = None
-
-    def as_dict(self) -> dict:
-        return {
-            "actual": self.actual,
-            "status": self.status,
-            "what_happened": self.what_happened,
-            "challenges": self.challenges,
-            "countermeasure": self.countermeasure,
-        }
-
-    @classmethod
-    def of(cls, row: CheckIn | None) -> Answer | None:
-        if row is None or (row.status is None and row.actual is None):
-            return None
-        return cls(
-            row.actual,
-            row.status,
-            row.what_happened,
-            row.challenges,
-            row.countermeasure,
-        )
-
-
-@dataclass(frozen=True)
-class CheckInForm:
-    """What the check-in modal shows: the objective, its target, this month's plan, last month."""
-
-    ref: CheckInRef
-    objective_ref: str
-    title: str
-    metric_name: str | None
-    unit: str | None
-    target: float | None
-    plan: float | None
-    previous_period: str
-    previous: Answer | None
-    existing: Answer | None
-    comment: str | None = None
-
-
-@dataclass(frozen=True)
-class Submitted:
-    workspace_id: int
-    check_in_id: int
-    objective_ref: str
-    period: str
-    created: bool
-    thread_ids: list[int]
-
-
-@dataclass(frozen=True)
-class KeptReply:
-    workspace_id: int
-    person: str
-    period: str
-    refs: list[str]
-    thread_ids: list[int]
-
-
-@dataclass(frozen=True)
-class AwayChange:
-    person: str
-    until: date | None
-    changed: bool
-    manager: str | None
-    asked: bool  # False: `/hoshin away` alone, showing the current state
+    return away_on(person.away_until, today) is not None
 
 
 # ---- the objective a check-in is about ----------------------------------------------------------
@@ -159,16 +87,9 @@ def _checked(
 ) -> Objective:
     """The objective, once the acting person may check in on it for that month."""
     workspace = scope.workspace
-    objective = objectives.by_id(session, workspace_id=workspace.id, objective_id=ref.objective_id)
-    if objective is None:
-        raise NotFound("That objective no longer exists. `/hoshin status` shows the plan.")
-    if objective.state != ObjectiveState.ACTIVE or objective.level == ObjectiveLevel.BREAKTHROUGH:
-        raise NotAllowed(f"`{objective.ref}` takes no check-ins ({objective.state}).")
-    person = scope.person
-    if person is None or person.id != objective.owner_id:
-        owner = store.person_by_id(session, workspace_id=workspace.id, person_id=objective.owner_id)
-        who = f"<@{owner.slack_user_id}>, its owner," if owner else "its owner"
-        raise NotAllowed(f"Only {who} can check in on `{objective.ref}`. Nothing was changed.")
+    objective = owned_objective(
+        session, scope, ref.objective_id, takes="check-ins", answer="check in on"
+    )
     year, month = parse_period(ref.period)
     fiscal = fiscal_year_of(date(year, month, 1), workspace.fiscal_year_start_month)
     if objective.year is not None and objective.year != fiscal:
@@ -201,11 +122,7 @@ def open_form(session: Session, scope: Scope, *, ref: CheckInRef, now: datetime)
     )
     return CheckInForm(
         ref=ref,
-        objective_ref=objective.ref,
-        title=objective.title,
-        metric_name=objective.metric_name,
-        unit=objective.metric_unit,
-        target=objective.target,
+        **objective_facts(objective),
         plan=_plan_value(objective, scope.workspace, ref.period),
         previous_period=previous_period,
         previous=Answer.of(previous),
@@ -256,33 +173,33 @@ def submit(
     objective = _checked(session, scope, ref, now=now, field=ids.FIELD_ACTUAL)
     answer = read_answer(values, metric_name=objective.metric_name)
     ws = scope.workspace
+
+    def save(person: Person) -> Submitted:
+        saved = store.save(
+            session,
+            workspace_id=ws.id,
+            objective_id=objective.id,
+            period=ref.period,
+            person_id=person.id,
+            answer=answer.as_dict(),
+            actor=person.slack_user_id,
+            now=now,
+        )
+        _mark_answered(session, ws, person, ref.period)
+        a3.after_check_in(session, ws, objective, ref.period)  # two months off track: ask an A3
+        thread_ids = review.note_check_ins(session, ws, [objective.id], ref.period)
+        return Submitted(
+            workspace_id=ws.id,
+            check_in_id=saved.check_in.id,
+            objective_ref=objective.ref,
+            period=ref.period,
+            created=saved.created,
+            thread_ids=thread_ids,
+        )
+
     # The claim comes after every check: a submission refused inline may be corrected and sent
     # again; one stored already, arriving again (a double submit, a replay), changes nothing.
-    if not claim(session, workspace_id=ws.id, key=f"checkin.view:{view_id}"):
-        return None
-    person = scope.person
-    assert person is not None  # _checked made sure
-    saved = store.save(
-        session,
-        workspace_id=ws.id,
-        objective_id=objective.id,
-        period=ref.period,
-        person_id=person.id,
-        answer=answer.as_dict(),
-        actor=person.slack_user_id,
-        now=now,
-    )
-    _mark_answered(session, ws, person, ref.period)
-    a3.after_check_in(session, ws, objective, ref.period)  # two months off track: ask an A3
-    thread_ids = review.note_check_ins(session, ws, [objective.id], ref.period)
-    return Submitted(
-        workspace_id=ws.id,
-        check_in_id=saved.check_in.id,
-        objective_ref=objective.ref,
-        period=ref.period,
-        created=saved.created,
-        thread_ids=thread_ids,
-    )
+    return once_per_view(session, scope, kind=CHECKIN, view_id=view_id, save=save)
 
 
 def _mark_answered(session: Session, workspace: Workspace, person: Person, period: str) -> None:

@@ -14,11 +14,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot import ids
+from bot.ask.timing import workspace_zone
 from bot.context import HanseiRef
 from bot.demo import hansei_story as story
 from bot.demo.state import DemoYear, current, dms_since, latest_actuals, tick
 from bot.demo.story import YEAR
-from bot.hansei.prompts import hansei_due_at, workspace_zone
+from bot.hansei.prompts import hansei_due_at
 from bot.standin import StoredMessage
 from storage import status as reads
 from storage.db import session_scope

@@ -12,16 +12,17 @@ or, when there is no DM to update, a private confirmation is sent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlmodel import Session
 
 from bot import forms, ids
 from bot.actions.blocks import slack_time
+from bot.ask.answers import dm_of, objective_facts, once_per_view, owned_objective
 from bot.context import HanseiRef
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotAllowed
 from bot.hansei import blocks as render
+from bot.hansei.model import HanseiDue, HanseiForm, HanseiSubmitted, Reflection
 from bot.hansei.prompts import (
     answers_close_at,
     ask_for,
@@ -31,59 +32,14 @@ from bot.hansei.prompts import (
 )
 from bot.periods import fiscal_periods
 from bot.scope import Scope
-from storage import checkins, objectives, outbox
 from storage import hansei as store
 from storage import hansei_answers as answers
-from storage.events import claim
-from storage.models import HanseiAnswer, Objective, ObjectiveLevel, ObjectiveState, Workspace
+from storage import outbox, prompts
+from storage.models import Objective, Person, Workspace
 from storage.prompts import objectives_of
 
 POST, UPDATE = "chat.postMessage", "chat.update"
 HOME_SHOWN = 5  # Reflect buttons on the App Home; the DM has them all
-
-
-@dataclass(frozen=True)
-class Reflection:
-    went_well: str | None
-    went_badly: str | None
-    root_causes: str | None = None
-    learned: str | None = None
-    carry_over: str | None = None
-
-    def as_dict(self) -> dict[str, str | None]:
-        return {f: getattr(self, f) for f in answers.ANSWER_FIELDS}
-
-    @classmethod
-    def of(cls, row: HanseiAnswer | None) -> Reflection | None:
-        if row is None:
-            return None
-        return cls(*(getattr(row, f) for f in answers.ANSWER_FIELDS))
-
-
-@dataclass(frozen=True)
-class HanseiForm:
-    """What the hansei modal shows: the objective, its year's outcome, the answer so far."""
-
-    ref: HanseiRef
-    objective_ref: str
-    title: str
-    metric_name: str | None
-    unit: str | None
-    target: float | None
-    actual: float | None
-    actual_period: str | None
-    closes_at: datetime
-    existing: Reflection | None
-
-
-@dataclass(frozen=True)
-class HanseiSubmitted:
-    workspace_id: int
-    objective_ref: str
-    year: int
-    created: bool
-    done: int
-    total: int
 
 
 # ---- who may answer, and when -----------------------------------------------------------------
@@ -93,21 +49,14 @@ def _checked(
     session: Session, scope: Scope, ref: HanseiRef, *, now: datetime, field: str | None = None
 ) -> Objective:
     workspace = scope.workspace
-    objective = objectives.by_id(session, workspace_id=workspace.id, objective_id=ref.objective_id)
-    if objective is None:
-        raise NotFound("That objective no longer exists. `/hoshin status` shows the plan.")
-    if objective.state != ObjectiveState.ACTIVE or objective.level == ObjectiveLevel.BREAKTHROUGH:
-        raise NotAllowed(f"`{objective.ref}` takes no year-end reflection ({objective.state}).")
+    objective = owned_objective(
+        session,
+        scope,
+        ref.objective_id,
+        takes="year-end reflection",
+        answer="write the year-end reflection on",
+    )
     person = scope.person
-    if person is None or person.id != objective.owner_id:
-        owner = checkins.person_by_id(
-            session, workspace_id=workspace.id, person_id=objective.owner_id
-        )
-        who = f"<@{owner.slack_user_id}>, its owner," if owner else "its owner"
-        raise NotAllowed(
-            f"Only {who} can write the year-end reflection on `{objective.ref}`. "
-            "Nothing was changed."
-        )
     if objective.year != ref.year:
         raise NotAllowed(
             f"`{objective.ref}` is an objective of FY{objective.year}, not FY{ref.year}."
@@ -144,11 +93,7 @@ def open_form(session: Session, scope: Scope, *, ref: HanseiRef, now: datetime) 
     )
     return HanseiForm(
         ref=ref,
-        objective_ref=objective.ref,
-        title=objective.title,
-        metric_name=objective.metric_name,
-        unit=objective.metric_unit,
-        target=objective.target,
+        **objective_facts(objective),
         actual=latest.actual if latest else None,
         actual_period=latest.period if latest else None,
         closes_at=answers_close_at(workspace, ref.year),
@@ -191,36 +136,37 @@ def submit(
     objective = _checked(session, scope, ref, now=now, field=ids.FIELD_WENT_WELL)
     reflection = read_reflection(values)
     workspace = scope.workspace
-    # After every check: a submission refused inline may be corrected and sent again.
-    if not claim(session, workspace_id=workspace.id, key=f"hansei.view:{view_id}"):
-        return None
-    person = scope.person
-    assert person is not None  # _checked made sure
-    saved = answers.save_answer(
-        session,
-        workspace_id=workspace.id,
-        objective_id=objective.id,
-        year=ref.year,
-        person_id=person.id,
-        answer=reflection.as_dict(),
-        actor=person.slack_user_id,
-        now=now,
-    )
-    ask = ask_for(
-        session,
-        workspace,
-        person_id=person.id,
-        slack_user_id=person.slack_user_id,
-        name=person.name,
-        year=ref.year,
-    )
-    total = len(ask.objectives) if ask else 1
-    done = len(ask.done) if ask else 1
-    prompt = store.prompt_of(session, workspace_id=workspace.id, person_id=person.id, year=ref.year)
-    if prompt is not None and done >= total:
-        store.mark_answered(session, prompt_ids=[prompt.id])
-    _show_progress(session, workspace, prompt, ask, objective.ref, view_id)
-    return HanseiSubmitted(workspace.id, objective.ref, ref.year, saved.created, done, total)
+
+    def save(person: Person) -> HanseiSubmitted:
+        saved = answers.save_answer(
+            session,
+            workspace_id=workspace.id,
+            objective_id=objective.id,
+            year=ref.year,
+            person_id=person.id,
+            answer=reflection.as_dict(),
+            actor=person.slack_user_id,
+            now=now,
+        )
+        ask = ask_for(
+            session,
+            workspace,
+            person_id=person.id,
+            slack_user_id=person.slack_user_id,
+            name=person.name,
+            year=ref.year,
+        )
+        total = len(ask.objectives) if ask else 1
+        done = len(ask.done) if ask else 1
+        prompt = store.prompt_of(
+            session, workspace_id=workspace.id, person_id=person.id, year=ref.year
+        )
+        if prompt is not None and done >= total:
+            prompts.mark_answered(session, prompt_ids=[prompt.id])
+        _show_progress(session, workspace, prompt, ask, objective.ref, view_id)
+        return HanseiSubmitted(workspace.id, objective.ref, ref.year, saved.created, done, total)
+
+    return once_per_view(session, scope, kind=store.HANSEI, view_id=view_id, save=save)
 
 
 def _show_progress(session, workspace: Workspace, prompt, ask, ref: str, view_id: str) -> None:
@@ -229,13 +175,7 @@ def _show_progress(session, workspace: Workspace, prompt, ask, ref: str, view_id
         return
     where = None
     if prompt is not None:
-        post = outbox.by_key(
-            session, workspace_id=workspace.id, dedup_key=store.prompt_key(prompt.id)
-        )
-        if post is not None and post.result_ts:
-            where = (post.result_channel or prompt.channel or ask.owner_user_id, post.result_ts)
-        elif prompt.ts:
-            where = (prompt.channel or ask.owner_user_id, prompt.ts)
+        where = dm_of(session, workspace.id, prompt, kind=store.HANSEI, owner=ask.owner_user_id)
     if where is not None:
         key, method = f"hansei-dm:{prompt.id}:{view_id}", UPDATE
         payload = {"channel": where[0], "ts": where[1], **render.hansei_prompt(ask).as_kwargs()}
@@ -248,18 +188,6 @@ def _show_progress(session, workspace: Workspace, prompt, ask, ref: str, view_id
 
 
 # ---- the App Home -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HanseiDue:
-    """A year-end reflection the person still owes, for the App Home."""
-
-    year: int
-    year_end: date
-    closes_at: datetime
-    open_objectives: tuple  # ReflectObjective, the first HOME_SHOWN
-    open_total: int
-    done: int
 
 
 def reflections_due(

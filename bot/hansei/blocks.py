@@ -7,49 +7,23 @@ own **Reflect** button while they fit (40 do), and the rest are named by ref.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from slack_sdk.models.blocks import (
-    Block,
-    ButtonElement,
-    ContextBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
 from bot import ids
 from bot.actions.blocks import slack_time
-from bot.blocks import fields
-from bot.blocks.common import (
-    HEADER_LIMIT,
-    MESSAGE_BLOCK_LIMIT,
-    MESSAGE_TEXT_BUDGET,
-    Message,
-    clip,
-    pack_lines,
-    shorten,
-    with_unit,
-)
-from bot.checkin.prompt_blocks import STATUS_WORD
+from bot.ask import blocks as shared
+from bot.ask.blocks import STATUS_WORD, day, long_text
+from bot.ask.model import Row
+from bot.blocks.common import Message, clip, with_unit
 from bot.context import HanseiRef
+from bot.hansei.model import HanseiAsk, HanseiDue, HanseiEscalation, HanseiForm, ReflectObjective
 from bot.periods import month_label
 
-if TYPE_CHECKING:  # the domain modules import these builders; types only, no cycle
-    from bot.hansei.answers import HanseiDue, HanseiForm
-    from bot.hansei.prompts import HanseiAsk, ReflectObjective
-    from bot.hansei.reminders import HanseiEscalation
-
-INPUT_MAX = 3000  # Slack's limit for a plain-text input
-SUMMARY_TEXT = 1000
 # Text kept for the header, True North (≤ 420), the intro (≤ 650) and the footer.
 FIXED_TEXT = 1600
 DONE = ":white_check_mark:"
-
-
-def _day(when) -> str:
-    return when.strftime("%a %d %b %Y")
+TOO_MANY = "That is more than one person can reflect on well: ask an admin to share them out."
 
 
 def outcome_text(objective: ReflectObjective, *, metric_limit: int = 40) -> str:
@@ -96,85 +70,48 @@ def objective_blocks(
 ) -> list[Block]:
     """One section with a Reflect button per objective within `max_blocks` and `budget`; the
     rest named by ref in one closing section."""
-    count = len(objectives)
-    title_limit = 150 if count <= 10 else 90 if count <= 25 else 60
-    blocks: list[Block] = []
-    used = 0
-    for i, objective in enumerate(objectives):
-        is_done = objective.objective_id in done
-        text = objective_text(objective, title_limit=title_limit, done=is_done)
-        last = i == count - 1
-        fits = (
-            len(blocks) + (1 if last else 2) <= max_blocks
-            and used + len(text) + (0 if last else SUMMARY_TEXT) <= budget
+    limit = shared.title_limit(len(objectives))
+    rows = (
+        Row(
+            ref=o.ref,
+            text=objective_text(o, title_limit=limit, done=o.objective_id in done),
+            button=reflect_button(o, year, done=o.objective_id in done),
         )
-        if not fits:
-            blocks.append(_summary(objectives[i:]))
-            break
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text=text),
-                accessory=reflect_button(objective, year, done=is_done),
-            )
-        )
-        used += len(text) + len("Reflect")
-    return blocks
-
-
-def _summary(rest: tuple[ReflectObjective, ...]) -> SectionBlock:
-    refs = [clip(o.ref, 64) for o in rest]
-    listed = ", ".join(refs)
-    if len(listed) > SUMMARY_TEXT - 300:
-        head = shorten(", ".join(refs[:-1]), SUMMARY_TEXT - 400 - len(refs[-1]))
-        listed = f"{head} … {refs[-1]}"
-    return SectionBlock(
-        text=MarkdownTextObject(
-            text=f"…and *{len(rest)} more objective(s)* that do not fit in one message: {listed}. "
-            "That is more than one person can reflect on well: ask an admin to share them out."
-        )
+        for o in objectives
+    )
+    return shared.fitted(
+        rows, label="Reflect", advice=TOO_MANY, max_blocks=max_blocks, budget=budget
     )
 
 
-def _vision(vision: str | None) -> list[Block]:
-    if not vision:
-        return []
-    text = f":compass: *True North* · {clip(vision, 400)}"
-    return [ContextBlock(elements=[MarkdownTextObject(text=text)])]
+def _objectives(
+    objectives: tuple[ReflectObjective, ...], year: int, done: frozenset[int]
+) -> shared.Objectives:
+    return lambda max_blocks, budget: objective_blocks(
+        objectives, year, done, max_blocks=max_blocks, budget=budget
+    )
 
 
 def hansei_prompt(ask: HanseiAsk) -> Message:
     """The year-end DM: True North, each objective's target vs latest actual, Reflect buttons."""
     count, done = len(ask.objectives), len(ask.done)
-    blocks: list[Block] = [
-        HeaderBlock(text=shorten(f"Year-end reflection · FY{ask.year}", HEADER_LIMIT)),
-        *_vision(ask.vision),
-    ]
     intro = (
-        f"Hi {clip(ask.owner_name, 80)}, FY{ask.year} ends on {_day(ask.year_end)}. "
+        f"Hi {clip(ask.owner_name, 80)}, FY{ask.year} ends on {day(ask.year_end)}. "
         f"Please look back on each of your {count} objective(s): what went well, what did not, "
         "why, what you learned, and what carries into next year. Your answers go into the "
         "annual reflection that leadership reads."
     )
     if done:
         intro += f"\n*{done} of {count} done*" + (" — thank you! :tada:" if done >= count else "")
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=intro)))
-    footer = ContextBlock(
-        elements=[
-            MarkdownTextObject(
-                text=f"Answers are taken until {slack_time(ask.closes_at)}; you can edit "
-                "yours until then. Your App Home lists what is still open."
-            )
-        ]
+    blocks = shared.prompt(
+        f"Year-end reflection · FY{ask.year}",
+        ask.vision,
+        intro,
+        _objectives(ask.objectives, ask.year, ask.done),
+        fixed_text=FIXED_TEXT,
+        footer=f"Answers are taken until {slack_time(ask.closes_at)}; you can edit "
+        "yours until then. Your App Home lists what is still open.",
     )
-    fixed = len(blocks) + 1
-    blocks += objective_blocks(
-        ask.objectives,
-        ask.year,
-        ask.done,
-        max_blocks=MESSAGE_BLOCK_LIMIT - fixed,
-        budget=MESSAGE_TEXT_BUDGET - FIXED_TEXT,
-    )
-    blocks.append(footer)
     text = f"Year-end reflection for FY{ask.year}: {count} objective(s) to look back on"
     if done:
         text += f", {done} done"
@@ -183,21 +120,14 @@ def hansei_prompt(ask: HanseiAsk) -> Message:
 
 def hansei_reminder(ask: HanseiAsk) -> Message:
     """The one reminder: the objectives still without a reflection, with their buttons."""
-    still = tuple(o for o in ask.objectives if o.objective_id not in ask.done)
-    intro = SectionBlock(
-        text=MarkdownTextObject(
-            text=f":bell: A reminder: your year-end reflection on FY{ask.year} is still open for "
-            f"{len(still)} objective(s). A few sentences each are enough; answers are taken "
-            f"until {slack_time(ask.closes_at)}."
-        )
+    still = ask.still_open
+    intro = (
+        f":bell: A reminder: your year-end reflection on FY{ask.year} is still open for "
+        f"{len(still)} objective(s). A few sentences each are enough; answers are taken "
+        f"until {slack_time(ask.closes_at)}."
     )
-    blocks: list[Block] = [intro]
-    blocks += objective_blocks(
-        still,
-        ask.year,
-        frozenset(),
-        max_blocks=MESSAGE_BLOCK_LIMIT - 1,
-        budget=MESSAGE_TEXT_BUDGET - FIXED_TEXT,
+    blocks = shared.reminder(
+        intro, _objectives(still, ask.year, frozenset()), fixed_text=FIXED_TEXT
     )
     text = (
         f"Reminder: your year-end reflection on FY{ask.year} is open for {len(still)} objective(s)"
@@ -215,37 +145,23 @@ def hansei_escalation(escalation: HanseiEscalation) -> Message:
         f"{slack_time(escalation.prompted_at)}."
     )
     if escalation.away_until:
-        text += f" They are away until {_day(escalation.away_until)}."
+        text += f" They are away until {day(escalation.away_until)}."
     else:
         text += " A word from you may help."
-    lines = [f"• *{clip(o.ref, 64)}* {clip(o.title, 90)}" for o in escalation.open_objectives]
-    chunks, left = pack_lines(lines, budget=6000)
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
-    blocks += [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in chunks]
-    if left:
-        blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=f"…and {left} more objective(s)")])
-        )
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"You get this once a year per person. Answers are taken until "
-                    f"{slack_time(escalation.closes_at)}."
-                )
-            ]
-        )
+    footer = (
+        f"You get this once a year per person. Answers are taken until "
+        f"{slack_time(escalation.closes_at)}."
     )
     fallback = (
         f"{clip(escalation.owner_name, 80)} has not written their year-end reflection on "
         f"FY{escalation.year} for {count} objective(s)"
     )
-    return Message(fallback, blocks)
+    return Message(fallback, shared.manager_note(text, escalation.open_objectives, footer))
 
 
 def hansei_receipt(ask: HanseiAsk, ref: str) -> Message:
     """A private confirmation, when there is no DM to update."""
-    still = [o for o in ask.objectives if o.objective_id not in ask.done]
+    still = ask.still_open
     text = (
         f"{DONE} Thanks, your reflection on *{clip(ref, 64)}* for FY{ask.year} is "
         f"saved: {len(ask.done)} of {len(ask.objectives)} done."
@@ -255,19 +171,7 @@ def hansei_receipt(ask: HanseiAsk, ref: str) -> Message:
         if len(still) > 10:
             shown += f" and {len(still) - 10} more"
         text += f" Still open: {shown} (your App Home has their Reflect buttons)."
-    return Message(text, [SectionBlock(text=MarkdownTextObject(text=text))])
-
-
-def _input(block_id: str, label: str, initial: str | None, *, placeholder: str, optional: bool):
-    return fields.text_input(
-        block_id,
-        label,
-        initial=initial,
-        placeholder=placeholder,
-        multiline=True,
-        optional=optional,
-        max_length=INPUT_MAX,
-    )
+    return Message(text, [shared.section(text)])
 
 
 def hansei_modal(form: HanseiForm) -> dict:
@@ -286,50 +190,46 @@ def hansei_modal(form: HanseiForm) -> dict:
     ]
     existing = form.existing
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=intro)),
+        shared.section(intro),
         SectionBlock(fields=facts),
-        _input(
+        long_text(
             ids.FIELD_WENT_WELL,
             "What went well",
             existing.went_well if existing else None,
             placeholder="What worked this year, and why",
             optional=False,
         ),
-        _input(
+        long_text(
             ids.FIELD_WENT_BADLY,
             "What did not go well",
             existing.went_badly if existing else None,
             placeholder="Where the year fell short of the plan",
             optional=False,
         ),
-        _input(
+        long_text(
             ids.FIELD_ROOT_CAUSES,
             "Why (root causes)",
             existing.root_causes if existing else None,
             placeholder="Ask why until you reach a cause you can act on",
             optional=True,
         ),
-        _input(
+        long_text(
             ids.FIELD_LEARNED,
             "What we learned",
             existing.learned if existing else None,
             placeholder="What you would tell someone starting this next year",
             optional=True,
         ),
-        _input(
+        long_text(
             ids.FIELD_CARRY_OVER,
             "What carries into next year",
             existing.carry_over if existing else None,
             placeholder="Objectives, targets or changes for next year's plan",
             optional=True,
         ),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"Answers are taken until {slack_time(form.closes_at)}; "
-                    "you can edit this one until then."
-                )
-            ]
+        shared.context(
+            f"Answers are taken until {slack_time(form.closes_at)}; "
+            "you can edit this one until then."
         ),
     ]
     return View(
@@ -355,7 +255,7 @@ def home_hansei_blocks(due: list[HanseiDue]) -> list[Block]:
     )
     if item.open_total > len(item.open_objectives):
         text += " The DM from Hoshin Bot lists them all."
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    blocks: list[Block] = [shared.section(text)]
     for objective in item.open_objectives:
         line = f"*{clip(objective.ref, 64)}* · {clip(objective.title, 90)}"
         line += "\n" + outcome_text(objective)

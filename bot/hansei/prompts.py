@@ -23,31 +23,27 @@ Rules, in one place:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.checkin.prompts import POST, _ref_key, checkin_time, zone_of
+from bot.ask.queue import payloads, prompt_state, ref_key, write_prompts
+from bot.ask.timing import ask_time, away_on, local_date, workspace_zone
 from bot.cycle import due_at
 from bot.hansei.blocks import hansei_prompt
+from bot.hansei.model import HanseiAsk, ReflectObjective
 from bot.periods import fiscal_periods, fiscal_year_of
 from storage import hansei as store
 from storage import hansei_answers as answers
-from storage import outbox
-from storage.models import PromptState, Workspace
-from storage.outbox import NewMessage
-from storage.prompts import ObjectiveRow, OwnerRow, objectives_of
+from storage.models import Workspace
+from storage.prompts import NewPrompt, ObjectiveRow, OwnerRow, objectives_of, owners_without_prompt
 
 MAX_WEEKS = 52
 
 
 # ---- when -----------------------------------------------------------------------------------
-
-
-def workspace_zone(workspace: Workspace) -> str:
-    return zone_of(None, workspace.timezone)
 
 
 def year_end(workspace: Workspace, year: int) -> date:
@@ -61,7 +57,7 @@ def hansei_due_at(workspace: Workspace, year: int) -> datetime:
     day = year_end(workspace, year) + timedelta(days=1) - timedelta(weeks=weeks)
     while day.weekday() >= 5:
         day -= timedelta(days=1)
-    local = datetime.combine(day, checkin_time(workspace))
+    local = datetime.combine(day, ask_time(workspace))
     return local.replace(tzinfo=ZoneInfo(workspace_zone(workspace)), fold=0).astimezone(UTC)
 
 
@@ -71,7 +67,7 @@ def answers_close_at(workspace: Workspace, year: int) -> datetime:
     return due_at(
         second_month,
         business_day_of_month=workspace.checkin_business_day,
-        local_time=checkin_time(workspace),
+        local_time=ask_time(workspace),
         timezone=workspace_zone(workspace),
     )
 
@@ -82,7 +78,7 @@ def is_closed(workspace: Workspace, year: int, now: datetime) -> bool:
 
 def year_due(workspace: Workspace, now: datetime) -> int | None:
     """The fiscal year whose hansei is due and still open at `now`, if any."""
-    today = now.astimezone(ZoneInfo(workspace_zone(workspace))).date()
+    today = local_date(now, workspace_zone(workspace))
     current = fiscal_year_of(today, workspace.fiscal_year_start_month)
     for year in (current, current - 1):
         if hansei_due_at(workspace, year) <= now < answers_close_at(workspace, year):
@@ -92,7 +88,7 @@ def year_due(workspace: Workspace, now: datetime) -> int | None:
 
 def next_hansei(workspace: Workspace, now: datetime) -> tuple[int, datetime]:
     """The next fiscal year whose hansei falls due after `now`, and when (`hoshin jobs list`)."""
-    today = now.astimezone(ZoneInfo(workspace_zone(workspace))).date()
+    today = local_date(now, workspace_zone(workspace))
     year = fiscal_year_of(today, workspace.fiscal_year_start_month)
     while hansei_due_at(workspace, year) <= now:
         year += 1
@@ -100,35 +96,6 @@ def next_hansei(workspace: Workspace, now: datetime) -> tuple[int, datetime]:
 
 
 # ---- what a prompt lists --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReflectObjective:
-    """One objective of a hansei DM: its target and how far it got."""
-
-    objective_id: int
-    ref: str
-    title: str
-    metric_name: str | None
-    unit: str | None
-    target: float | None
-    actual: float | None = None
-    actual_period: str | None = None
-    status: str | None = None
-
-
-@dataclass(frozen=True)
-class HanseiAsk:
-    """What one owner's hansei DM (or its reminder) shows; `done`: objectives answered."""
-
-    owner_user_id: str
-    owner_name: str
-    year: int
-    year_end: date
-    closes_at: datetime
-    vision: str | None
-    objectives: tuple[ReflectObjective, ...]
-    done: frozenset[int] = field(default_factory=frozenset)
 
 
 def reflect_objectives(
@@ -140,7 +107,7 @@ def reflect_objectives(
         session, workspace_id=workspace.id, objective_ids=[r.id for r in rows], periods=periods
     )
     grouped: dict[int, list[ReflectObjective]] = {}
-    for row in sorted(rows, key=lambda r: _ref_key(r.ref)):
+    for row in sorted(rows, key=lambda r: ref_key(r.ref)):
         last = latest.get(row.id)
         grouped.setdefault(row.owner_id, []).append(
             ReflectObjective(
@@ -175,15 +142,28 @@ def ask_for(
     done = answers.answered_ids(
         session, objective_ids=[o.objective_id for o in objectives], year=year
     )
+    return hansei_ask(workspace, year, slack_user_id, name, workspace.vision, objectives, done)
+
+
+def hansei_ask(
+    workspace: Workspace,
+    year: int,
+    user_id: str,
+    name: str,
+    vision: str | None,
+    objectives: tuple[ReflectObjective, ...],
+    done: set[int],
+) -> HanseiAsk:
+    """What the owner's hansei DM shows, `done` holding (at least) the objectives answered."""
     return HanseiAsk(
-        owner_user_id=slack_user_id,
+        owner_user_id=user_id,
         owner_name=name,
         year=year,
         year_end=year_end(workspace, year),
         closes_at=answers_close_at(workspace, year),
-        vision=workspace.vision,
+        vision=vision,
         objectives=objectives,
-        done=frozenset(done),
+        done=frozenset(o.objective_id for o in objectives if o.objective_id in done),
     )
 
 
@@ -225,37 +205,28 @@ def queue_hansei_prompts(
     if is_closed(workspace, chosen, now):
         report.closed = True
         return report
-    owners = store.owners_without_prompt(session, workspace_id=workspace.id, year=chosen)
+    owners = owners_without_prompt(
+        session, workspace_id=workspace.id, kind=store.HANSEI, period=str(chosen), year=chosen
+    )
     if not owners:
         return report
     when = hansei_due_at(workspace, chosen)
-    today = now.astimezone(ZoneInfo(workspace_zone(workspace))).date()
+    today = local_date(now, workspace_zone(workspace))
     reachable = [o for o in owners if not o.unreachable_reason]
-    payloads = _payloads(session, workspace, chosen, reachable)
-    rows = [
-        store.NewPrompt(o.person_id, when, PromptState.UNREACHABLE)
-        for o in owners
-        if o.unreachable_reason
-    ] + [
-        store.NewPrompt(o.person_id, when, PromptState.QUEUED)
-        for o in reachable
-        if o.person_id in payloads
-    ]
-    created = store.insert_prompts(session, workspace_id=workspace.id, year=chosen, prompts=rows)
-    messages = [
-        NewMessage(dedup_key=store.prompt_key(created[person_id]), method=POST, payload=payload)
-        for person_id, payload in payloads.items()
-        if person_id in created
-    ]
-    outbox.enqueue_many(session, workspace_id=workspace.id, messages=messages)
-    report.queued = len(messages)
+    found = _payloads(session, workspace, chosen, reachable)
+    # Who is away is asked all the same (the DM waits for their return); unreachable rows first.
+    rows = [NewPrompt(o.person_id, when, prompt_state(o)) for o in owners if o.unreachable_reason]
+    rows += [NewPrompt(o.person_id, when, prompt_state(o)) for o in reachable]
+    written = write_prompts(
+        session, workspace, kind=store.HANSEI, period=str(chosen), rows=rows, payloads=found
+    )
+    created = written.created
+    report.queued = written.queued
     report.unreachable = sum(1 for o in owners if o.unreachable_reason and o.person_id in created)
-    report.away = sum(1 for o in reachable if o.person_id in created and _away(o, today))
+    report.away = sum(
+        1 for o in reachable if o.person_id in created and away_on(o.away_until, today)
+    )
     return report
-
-
-def _away(owner: OwnerRow, today: date) -> bool:
-    return owner.away_until is not None and owner.away_until >= today
 
 
 def _payloads(
@@ -269,23 +240,15 @@ def _payloads(
     )
     owned = reflect_objectives(session, workspace, rows, year)
     done = answers.answered_ids(session, objective_ids=[r.id for r in rows], year=year)
-    payloads = {}
-    for owner in owners:
+
+    def build(owner: OwnerRow):
         objectives = owned.get(owner.person_id)
         if not objectives:
-            continue
-        ask = HanseiAsk(
-            owner_user_id=owner.slack_user_id,
-            owner_name=owner.name,
-            year=year,
-            year_end=year_end(workspace, year),
-            closes_at=answers_close_at(workspace, year),
-            vision=workspace.vision,
-            objectives=objectives,
-            done=frozenset(o.objective_id for o in objectives if o.objective_id in done),
+            return None
+        return hansei_prompt(
+            hansei_ask(
+                workspace, year, owner.slack_user_id, owner.name, workspace.vision, objectives, done
+            )
         )
-        payloads[owner.person_id] = {
-            "channel": owner.slack_user_id,
-            **hansei_prompt(ask).as_kwargs(),
-        }
-    return payloads
+
+    return payloads(owners, build)

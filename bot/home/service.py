@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.checkin.service import PeriodState, period_state
-from bot.hansei.answers import HanseiDue, reflections_due
+from bot.hansei.answers import reflections_due
+from bot.hansei.model import HanseiDue
 from bot.home.blocks import home_view as render_home
 from bot.objectives.checks import AlignmentIssue, find_alignment_issues
 from bot.periods import fiscal_year_of, parse_period

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.admin_dms import dm_admins_once
-from bot.checkin.prompts import zone_of
+from bot.ask.timing import zone_of
 from bot.context import ReflectionRef
 from bot.periods import fiscal_year_of
 from bot.reflection import post_blocks as render

@@ -27,10 +27,10 @@ from bot.catchball import blocks as catchball
 from bot.catchball.rules import ProposeContext, ProposeForm
 from bot.checkin import blocks as checkin
 from bot.checkin import prompt_blocks as prompts
-from bot.checkin.reminders import Escalation
+from bot.checkin.model import Escalation
 from bot.context import StatusQuery
 from bot.hansei import blocks as hansei
-from bot.hansei.reminders import HanseiEscalation
+from bot.hansei.model import HanseiEscalation
 from bot.home import blocks as home
 from bot.objectives import admin_blocks as objective_admin
 from bot.objectives import checks_blocks as checks

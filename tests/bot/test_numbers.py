@@ -18,7 +18,7 @@ from bot.blocks.common import number, with_unit
 from bot.catchball import blocks as catchball_blocks
 from bot.catchball.rules import ProposeContext, ProposeForm
 from bot.checkin.blocks import checkin_modal
-from bot.checkin.service import Answer
+from bot.checkin.model import Answer
 from bot.errors import InvalidInput
 from bot.forms import FormErrors
 from bot.objectives.admin_blocks import objective_modal

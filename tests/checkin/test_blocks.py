@@ -8,7 +8,7 @@ import pytest
 
 from bot import ids
 from bot.checkin import blocks as checkin_blocks
-from bot.checkin.service import Answer, AwayChange, CheckInForm, KeptReply
+from bot.checkin.model import Answer, AwayChange, CheckInForm, KeptReply
 from bot.context import CheckInRef
 from bot.periods import fiscal_periods
 from bot.review import blocks as review_blocks

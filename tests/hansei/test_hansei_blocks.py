@@ -8,7 +8,6 @@ import pytest
 
 from bot import ids
 from bot.context import HanseiRef
-from bot.hansei.answers import HanseiDue, HanseiForm, Reflection
 from bot.hansei.blocks import (
     hansei_escalation,
     hansei_modal,
@@ -17,8 +16,14 @@ from bot.hansei.blocks import (
     hansei_reminder,
     home_hansei_blocks,
 )
-from bot.hansei.prompts import HanseiAsk, ReflectObjective
-from bot.hansei.reminders import HanseiEscalation
+from bot.hansei.model import (
+    HanseiAsk,
+    HanseiDue,
+    HanseiEscalation,
+    HanseiForm,
+    Reflection,
+    ReflectObjective,
+)
 from bot.home.blocks import home_view
 from bot.standin.blockkit import validate_message_blocks, validate_view
 from tests.home.test_home_blocks import make_home

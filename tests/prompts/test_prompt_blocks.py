@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot import ids
+from bot.checkin.model import AskedObjective, CheckInAsk, Escalation
 from bot.checkin.prompt_blocks import checkin_escalation, checkin_prompt, checkin_reminder
-from bot.checkin.prompts import AskedObjective, CheckInAsk
-from bot.checkin.reminders import Escalation
 from bot.context import CheckInRef
 from bot.standin.blockkit import validate_message_blocks
 from storage.actions import OverdueRow

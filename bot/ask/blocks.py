@@ -1,0 +1,169 @@
+"""The pieces every prompt's builders share: objectives with their buttons within one message's
+limits, the rest named by ref; True North; the manager's note; the modal's long answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.ask.model import Row
+from bot.blocks import fields
+from bot.blocks.common import (
+    HEADER_LIMIT,
+    MESSAGE_BLOCK_LIMIT,
+    MESSAGE_TEXT_BUDGET,
+    clip,
+    pack_lines,
+    shorten,
+)
+
+STATUS_WORD = {
+    "on_track": ":large_green_circle: on track",
+    "at_risk": ":large_yellow_circle: at risk",
+    "off_track": ":red_circle: off track",
+}
+INPUT_MAX = 3000  # Slack's limit for a plain-text input
+# Text kept for the closing summary of objectives that did not fit.
+SUMMARY_TEXT = 1000
+# The objectives' blocks of a DM within (at most this many blocks, this much text).
+Objectives = Callable[[int, int], list[Block]]
+
+
+def day(when: date) -> str:
+    return when.strftime("%a %d %b %Y")
+
+
+def title_limit(count: int) -> int:
+    """How much of each title a prompt of `count` objectives shows."""
+    return 150 if count <= 10 else 90 if count <= 25 else 60
+
+
+def fitted(
+    rows: Iterable[Row], *, label: str, advice: str, max_blocks: int, budget: int
+) -> list[Block]:
+    """One section with its button per row (and the block below it), within `max_blocks` and
+    `budget`; whatever does not fit is one closing section naming the rest by ref, with
+    `advice`. `label`: the button text counted against the budget."""
+    rows = list(rows)
+    count = len(rows)
+    blocks: list[Block] = []
+    used = 0
+    for i, row in enumerate(rows):
+        size = 2 if row.below else 1
+        last = i == count - 1
+        # Room for this one, and (unless it is the last) for the summary that may follow it.
+        fits = (
+            len(blocks) + size + (0 if last else 1) <= max_blocks
+            and used + len(row.text) + row.extra + (0 if last else SUMMARY_TEXT) <= budget
+        )
+        if not fits:
+            blocks.append(_summary([r.ref for r in rows[i:]], advice))
+            break
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=row.text), accessory=row.button))
+        if row.below:
+            blocks.append(row.below)
+        used += len(row.text) + len(label) + row.extra
+    return blocks
+
+
+def prompt(
+    header: str,
+    true_north: str | None,
+    intro: str,
+    objectives: Objectives,
+    *,
+    fixed_text: int,
+    footer: str,
+    after: Sequence[Block] = (),
+) -> list[Block]:
+    """A prompt DM: the header, True North, the intro, the objectives in the room the rest
+    leaves (`fixed_text`: the text kept for it), what comes `after` them, the footer."""
+    blocks: list[Block] = [
+        HeaderBlock(text=shorten(header, HEADER_LIMIT)),
+        *vision(true_north),
+        section(intro),
+    ]
+    fixed = len(blocks) + len(after) + 1
+    blocks += objectives(MESSAGE_BLOCK_LIMIT - fixed, MESSAGE_TEXT_BUDGET - fixed_text)
+    return [*blocks, *after, context(footer)]
+
+
+def reminder(intro: str, objectives: Objectives, *, fixed_text: int) -> list[Block]:
+    """The one reminder: the intro, then the objectives still open with their buttons."""
+    return [section(intro), *objectives(MESSAGE_BLOCK_LIMIT - 1, MESSAGE_TEXT_BUDGET - fixed_text)]
+
+
+def _summary(refs: Sequence[str], advice: str) -> SectionBlock:
+    refs = [clip(ref, 64) for ref in refs]
+    listed = ", ".join(refs)
+    if len(listed) > SUMMARY_TEXT - 300:
+        head = shorten(", ".join(refs[:-1]), SUMMARY_TEXT - 400 - len(refs[-1]))
+        listed = f"{head} … {refs[-1]}"
+    return SectionBlock(
+        text=MarkdownTextObject(
+            text=f"…and *{len(refs)} more objective(s)* that do not fit in one message: {listed}. "
+            + advice
+        )
+    )
+
+
+def vision(text: str | None) -> list[Block]:
+    """True North above a prompt, when there is one."""
+    if not text:
+        return []
+    return [
+        ContextBlock(
+            elements=[MarkdownTextObject(text=f":compass: *True North* · {clip(text, 400)}")]
+        )
+    ]
+
+
+def section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+def manager_note(intro: str, objectives: Iterable, footer: str) -> list[Block]:
+    """The manager's one note: `intro`, the objectives still open by ref and title, `footer`."""
+    lines = [f"• *{clip(o.ref, 64)}* {clip(o.title, 90)}" for o in objectives]
+    chunks, left = pack_lines(lines, budget=6000)
+    blocks: list[Block] = [section(intro)]
+    blocks += [section(chunk) for chunk in chunks]
+    if left:
+        blocks.append(context(f"…and {left} more objective(s)"))
+    blocks.append(context(footer))
+    return blocks
+
+
+def long_text(
+    block_id: str,
+    label: str,
+    initial: str | None,
+    *,
+    placeholder: str,
+    optional: bool = True,
+    hint: str | None = None,
+) -> InputBlock:
+    """A multi-line answer of the modal, up to Slack's input limit."""
+    return fields.text_input(
+        block_id,
+        label,
+        initial=initial,
+        placeholder=placeholder,
+        multiline=True,
+        optional=optional,
+        max_length=INPUT_MAX,
+        hint=hint,
+    )
