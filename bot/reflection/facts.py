@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from bot.periods import period_of
 from bot.reflection.text import normalise, recurring
 from bot.review.bowling import BowlingMonth, Colour, MonthResult, chart
-from storage.reflection import YearCheckIn, YearData, YearObjective, YearPerson
+from storage.reflection_facts import YearData, YearObjective, YearPerson
+from storage.rows import CheckInAnswer
 
 GAPS_SHOWN = 5
 FLAT_SHARE = 0.02
@@ -200,7 +201,7 @@ def _added(row: YearObjective, periods: list[str]) -> str | None:
 
 
 def _countermeasures(
-    check_ins: list[YearCheckIn], months: list[BowlingMonth], a3s
+    check_ins: list[CheckInAnswer], months: list[BowlingMonth], a3s
 ) -> list[Countermeasure]:
     colour = {m.period: m.colour for m in months}
     order = [m.period for m in months]
@@ -233,7 +234,7 @@ def _countermeasures(
 
 def objective_facts(
     row: YearObjective,
-    check_ins: list[YearCheckIn],
+    check_ins: list[CheckInAnswer],
     *,
     periods: list[str],
     now_period: str,
@@ -316,7 +317,7 @@ def year_facts(
     vision: str | None,
 ) -> YearFacts:
     """Every objective's facts, grouped under its breakthrough in plan order."""
-    check_ins: dict[int, list[YearCheckIn]] = defaultdict(list)
+    check_ins: dict[int, list[CheckInAnswer]] = defaultdict(list)
     for c in data.check_ins:
         check_ins[c.objective_id].append(c)
     a3s = defaultdict(list)
