@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.periods import period_of
+from bot.periods import MONTH_NAMES, parse_period, period_of
 from bot.reflection.text import normalise, recurring
 from bot.review.bowling import BowlingMonth, Colour, MonthResult, chart
 from storage.reflection_facts import YearData, YearObjective, YearPerson
@@ -104,6 +104,20 @@ class ObjectiveFacts:
     @property
     def green_share(self) -> float | None:
         return self.green_months / self.months_due if self.months_due else None
+
+    @property
+    def notes(self) -> list[str]:
+        """What a reader should know beside the numbers, in plain words (the post and the report)."""
+        notes = []
+        if self.added_period:
+            notes.append(f"added in {MONTH_NAMES[parse_period(self.added_period)[1] - 1]}")
+        if self.archived:
+            notes.append("archived")
+        if self.owner is not None and self.owner.left:
+            notes.append("owner has left")
+        if not self.answered_months:
+            notes.append("no check-ins")
+        return notes
 
 
 @dataclass
