@@ -8,10 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from storage import audit
+from storage.db import find_or_insert
 from storage.models import A3Report, CheckIn, Objective, ObjectiveState
 
 # The fields the A3 modal writes; `worked*` are the next month's answer.
@@ -52,29 +52,18 @@ def ask(
 ) -> tuple[A3Report, bool]:
     """The A3 row of (objective, period), created the first time; (row, True) when new.
 
-    The unique (objective, period) decides between two submissions racing: the insert runs in
-    a savepoint, so the loser rolls back only itself and finds the winner's row.
+    The unique (objective, period) decides between two submissions racing.
     """
-    found = by_objective_period(
-        session, workspace_id=workspace_id, objective_id=objective_id, period=period
-    )
-    if found is not None:
-        return found, False
     row = A3Report(
         workspace_id=workspace_id, objective_id=objective_id, period=period, person_id=person_id
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        found = by_objective_period(
+    return find_or_insert(
+        session,
+        lambda: by_objective_period(
             session, workspace_id=workspace_id, objective_id=objective_id, period=period
-        )
-        if found is None:
-            raise
-        return found, False
-    return row, True
+        ),
+        row,
+    )
 
 
 def write(

@@ -12,6 +12,7 @@ from sqlmodel import Session, func, select
 
 from storage import audit
 from storage.models import ActionItem, AuditEntry, Objective, ObjectiveState, Person
+from storage.rows import columns, read
 
 ENTITY = "action"
 
@@ -157,14 +158,14 @@ def overdue(
     """Open or blocked actions due before `today`, of active objectives, oldest due first."""
     statement = (
         select(
-            ActionItem.id,
-            ActionItem.title,
-            ActionItem.due,
-            ActionItem.state,
-            ActionItem.owner_id,
-            Objective.id,
-            Objective.ref,
-            Objective.title,
+            *columns(
+                OverdueRow,
+                ActionItem,
+                action_id=ActionItem.id,
+                objective_id=Objective.id,
+                objective_ref=Objective.ref,
+                objective_title=Objective.title,
+            )
         )
         .join(Objective, Objective.id == ActionItem.objective_id)
         .where(
@@ -178,4 +179,4 @@ def overdue(
     )
     if owner_id is not None:
         statement = statement.where(ActionItem.owner_id == owner_id)
-    return [OverdueRow(*row) for row in session.connection().execute(statement).all()]
+    return [OverdueRow(*row) for row in read(session, statement)]

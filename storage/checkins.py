@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage import audit
+from storage.db import find_or_insert
 from storage.models import (
     CheckIn,
     CheckInPrompt,
@@ -46,28 +46,18 @@ def by_objective_period(
 def _get_or_create(
     session: Session, *, workspace_id: int, objective_id: int, period: str, now: datetime
 ) -> tuple[CheckIn, bool]:
-    """The row of (objective, period), inserted in a savepoint so that a concurrent insert of
-    the same pair rolls back only itself (the unique constraint decides who was first)."""
-    found = by_objective_period(
-        session, workspace_id=workspace_id, objective_id=objective_id, period=period
-    )
-    if found is not None:
-        return found, False
+    """The row of (objective, period), inserted the first time (the unique constraint decides
+    who was first when two answers race)."""
     row = CheckIn(
         workspace_id=workspace_id, objective_id=objective_id, period=period, submitted_at=now
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        found = by_objective_period(
+    return find_or_insert(
+        session,
+        lambda: by_objective_period(
             session, workspace_id=workspace_id, objective_id=objective_id, period=period
-        )
-        if found is None:
-            raise
-        return found, False
-    return row, True
+        ),
+        row,
+    )
 
 
 def save(

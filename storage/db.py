@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, create_engine
 
@@ -20,6 +27,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # SQLite raises OperationalError for a schema older than the code, too: not worth a retry.
 _SQLITE_SCHEMA_WORDS = ("no such table", "no such column")
+RowT = TypeVar("RowT")
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
@@ -71,6 +79,29 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def find_or_insert(
+    session: Session, find: Callable[[], RowT | None], row: RowT
+) -> tuple[RowT, bool]:
+    """The row `find` reads, else `row` inserted; (row, True) when this call inserted it.
+
+    A unique key decides between two callers racing: the insert runs in a savepoint, so the
+    loser rolls back only itself and gets the winner's row.
+    """
+    found = find()
+    if found is not None:
+        return found, False
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        found = find()
+        if found is None:
+            raise
+        return found, False
+    return row, True
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -1,8 +1,4 @@
-"""Reading what a person's App Home shows, in a fixed number of queries whatever the plan's size.
-
-Also the few reads the admins' objective screens need (the breakthroughs a parent is picked
-from, the objectives below one being archived).
-"""
+"""Reading what a person's App Home shows, in a fixed number of queries whatever the plan's size."""
 
 from __future__ import annotations
 
@@ -20,14 +16,11 @@ from storage.models import (
     CatchballDecision,
     CatchballRound,
     Objective,
-    ObjectiveLevel,
-    ObjectiveState,
     OutboxMessage,
     Person,
 )
-
-# Objectives that still take part in the plan; archived and rejected ones are history.
-LIVE_STATES = (ObjectiveState.ACTIVE, ObjectiveState.PROPOSED)
+from storage.objectives import LIVE_STATES
+from storage.rows import columns, read
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +105,7 @@ def pending_decisions(
         .order_by(CatchballRound.created_at, CatchballRound.id)
         .limit(limit)
     )
-    rows = [PendingDecisionRow(*row) for row in _rows(session, statement)]
+    rows = [PendingDecisionRow(*row) for row in read(session, statement)]
     total = _count(
         session,
         select(func.count())
@@ -136,14 +129,7 @@ def open_actions(
         Objective.state.in_(LIVE_STATES),
     )
     statement = (
-        select(
-            ActionItem.id,
-            ActionItem.title,
-            ActionItem.due,
-            ActionItem.state,
-            Objective.id,
-            Objective.ref,
-        )
+        select(*columns(OpenActionRow, ActionItem, objective_ref=Objective.ref))
         .select_from(ActionItem)
         .join(Objective, Objective.id == ActionItem.objective_id)
         .where(*conditions)
@@ -151,7 +137,7 @@ def open_actions(
         .order_by(ActionItem.due.is_(None), ActionItem.due, ActionItem.position, ActionItem.id)
         .limit(limit)
     )
-    rows = [OpenActionRow(*row) for row in _rows(session, statement)]
+    rows = [OpenActionRow(*row) for row in read(session, statement)]
     total = _count(
         session,
         select(func.count())
@@ -169,14 +155,7 @@ def owned_objectives(
 ) -> list[OwnedObjectiveRow]:
     """Every live objective `owner_id` owns, proposed ones included (status shows active only)."""
     statement = (
-        select(
-            Objective.id,
-            Objective.ref,
-            Objective.level,
-            Objective.state,
-            Objective.title,
-            Objective.year,
-        )
+        select(*columns(OwnedObjectiveRow, Objective))
         .where(
             Objective.workspace_id == workspace_id,
             Objective.owner_id == owner_id,
@@ -184,58 +163,7 @@ def owned_objectives(
         )
         .order_by(Objective.position, Objective.id)
     )
-    return [OwnedObjectiveRow(*row) for row in _rows(session, statement)]
-
-
-def active_breakthroughs(session: Session, *, workspace_id: int, limit: int) -> list[Objective]:
-    """Breakthroughs an annual objective may hang under, newest horizon first."""
-    return list(
-        session.exec(
-            select(Objective)
-            .where(
-                Objective.workspace_id == workspace_id,
-                Objective.level == ObjectiveLevel.BREAKTHROUGH,
-                Objective.state == ObjectiveState.ACTIVE,
-            )
-            .order_by(Objective.start_year.desc(), Objective.position, Objective.id)
-            .limit(limit)
-        )
-    )
-
-
-def live_descendants(session: Session, *, workspace_id: int, root_id: int) -> list[Objective]:
-    """The live objectives anywhere below `root_id`, in tree order (two queries at any depth)."""
-    links = _rows(
-        session,
-        select(Objective.id, Objective.parent_id).where(
-            Objective.workspace_id == workspace_id, Objective.state.in_(LIVE_STATES)
-        ),
-    )
-    below: dict[int, list[int]] = {}
-    for objective_id, parent_id in links:
-        if parent_id is not None:
-            below.setdefault(parent_id, []).append(objective_id)
-    found: list[int] = []
-    seen = {root_id}
-    stack = list(reversed(below.get(root_id, [])))
-    while stack:
-        objective_id = stack.pop()
-        if objective_id in seen:  # a cycle in bad data must not loop forever
-            continue
-        seen.add(objective_id)
-        found.append(objective_id)
-        stack.extend(reversed(below.get(objective_id, [])))
-    if not found:
-        return []
-    rows = session.exec(
-        select(Objective).where(Objective.workspace_id == workspace_id, Objective.id.in_(found))
-    ).all()
-    order = {objective_id: i for i, objective_id in enumerate(found)}
-    return sorted(rows, key=lambda o: order[o.id])
-
-
-def _rows(session: Session, statement):
-    return session.connection().execute(statement).all()
+    return [OwnedObjectiveRow(*row) for row in read(session, statement)]
 
 
 def _count(session: Session, statement, *, shown: int, limit: int) -> int:

@@ -8,7 +8,11 @@ from typing import Any
 from sqlmodel import Session, func, select
 
 from storage import audit
-from storage.models import Objective, ObjectiveState
+from storage.models import Objective, ObjectiveLevel, ObjectiveState
+from storage.rows import read
+
+# Objectives that still take part in the plan; archived and rejected ones are history.
+LIVE_STATES = (ObjectiveState.ACTIVE, ObjectiveState.PROPOSED)
 
 EDITABLE = (
     "title",
@@ -57,6 +61,53 @@ def children(session: Session, *, workspace_id: int, parent_id: int) -> list[Obj
     )
 
 
+def active_breakthroughs(session: Session, *, workspace_id: int, limit: int) -> list[Objective]:
+    """Breakthroughs an annual objective may hang under, newest horizon first."""
+    return list(
+        session.exec(
+            select(Objective)
+            .where(
+                Objective.workspace_id == workspace_id,
+                Objective.level == ObjectiveLevel.BREAKTHROUGH,
+                Objective.state == ObjectiveState.ACTIVE,
+            )
+            .order_by(Objective.start_year.desc(), Objective.position, Objective.id)
+            .limit(limit)
+        )
+    )
+
+
+def live_descendants(session: Session, *, workspace_id: int, root_id: int) -> list[Objective]:
+    """The live objectives anywhere below `root_id`, in tree order (two queries at any depth)."""
+    links = read(
+        session,
+        select(Objective.id, Objective.parent_id).where(
+            Objective.workspace_id == workspace_id, Objective.state.in_(LIVE_STATES)
+        ),
+    )
+    below: dict[int, list[int]] = {}
+    for objective_id, parent_id in links:
+        if parent_id is not None:
+            below.setdefault(parent_id, []).append(objective_id)
+    found: list[int] = []
+    seen = {root_id}
+    stack = list(reversed(below.get(root_id, [])))
+    while stack:
+        objective_id = stack.pop()
+        if objective_id in seen:  # a cycle in bad data must not loop forever
+            continue
+        seen.add(objective_id)
+        found.append(objective_id)
+        stack.extend(reversed(below.get(objective_id, [])))
+    if not found:
+        return []
+    rows = session.exec(
+        select(Objective).where(Objective.workspace_id == workspace_id, Objective.id.in_(found))
+    ).all()
+    order = {objective_id: i for i, objective_id in enumerate(found)}
+    return sorted(rows, key=lambda o: order[o.id])
+
+
 def next_child_ref(session: Session, *, workspace_id: int, parent: Objective) -> str:
     """`AN1` → the first free of `AN1.1`, `AN1.2`, …"""
     prefix = f"{parent.ref}."
@@ -85,15 +136,7 @@ def next_top_ref(session: Session, *, workspace_id: int, prefix: str) -> str:
 def create(session: Session, *, actor: str, objective: Objective) -> Objective:
     session.add(objective)
     session.flush()
-    audit.record(
-        session,
-        workspace_id=objective.workspace_id,
-        actor=actor,
-        action="objective.create",
-        entity="objective",
-        entity_id=objective.id,
-        after=snapshot(objective),
-    )
+    _audit(session, objective, actor=actor, action="objective.create", after=snapshot(objective))
     return objective
 
 
@@ -120,13 +163,11 @@ def update(
         setattr(objective, key, value)
     session.add(objective)
     session.flush()
-    audit.record(
+    _audit(
         session,
-        workspace_id=objective.workspace_id,
+        objective,
         actor=actor,
         action=action,
-        entity="objective",
-        entity_id=objective.id,
         before={k: before for k, (before, _) in diff.items()},
         after={k: after for k, (_, after) in diff.items()},
     )
@@ -143,6 +184,27 @@ def archive(session: Session, *, actor: str, objective: Objective) -> bool:
             changes={"state": ObjectiveState.ARCHIVED},
             action="objective.archive",
         )
+    )
+
+
+def _audit(
+    session: Session,
+    objective: Objective,
+    *,
+    actor: str,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any],
+) -> None:
+    audit.record(
+        session,
+        workspace_id=objective.workspace_id,
+        actor=actor,
+        action=action,
+        entity="objective",
+        entity_id=objective.id,
+        before=before,
+        after=after,
     )
 
 

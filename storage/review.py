@@ -7,24 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from storage.db import find_or_insert
 from storage.models import CheckIn, OutboxMessage, Person, ReviewThread, Workspace
+from storage.rows import CheckInAnswer, columns
 
 
 @dataclass(frozen=True, slots=True)
-class ReviewCheckIn:
+class ReviewCheckIn(CheckInAnswer):
+    """A check-in as its review thread shows it: which row it is, and its reply once posted."""
+
     id: int
-    objective_id: int
-    period: str
-    person_id: int | None
-    actual: float | None
-    status: str | None
-    what_happened: str | None
-    challenges: str | None
-    countermeasure: str | None
-    comment: str | None
     thread_reply_ts: str | None
 
 
@@ -55,20 +49,8 @@ def _thread(session: Session, workspace_id: int, channel: str, period: str):
 
 def thread_for(session: Session, *, workspace_id: int, channel: str, period: str) -> ReviewThread:
     """The thread of (channel, period), created the first time (unique; safe when racing)."""
-    found = _thread(session, workspace_id, channel, period)
-    if found is not None:
-        return found
     row = ReviewThread(workspace_id=workspace_id, channel=channel, period=period)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        found = _thread(session, workspace_id, channel, period)
-        if found is None:
-            raise
-        return found
-    return row
+    return find_or_insert(session, lambda: _thread(session, workspace_id, channel, period), row)[0]
 
 
 def lock_thread(session: Session, *, thread_id: int) -> ReviewThread | None:
@@ -143,19 +125,7 @@ def workspaces_with_threads(session: Session) -> list[Workspace]:
 def check_ins(session: Session, *, workspace_id: int, first: str, last: str) -> list[ReviewCheckIn]:
     """Every check-in of the workspace from period `first` to `last` (YYYY-MM sorts as text)."""
     statement = (
-        select(
-            CheckIn.id,
-            CheckIn.objective_id,
-            CheckIn.period,
-            CheckIn.person_id,
-            CheckIn.actual,
-            CheckIn.status,
-            CheckIn.what_happened,
-            CheckIn.challenges,
-            CheckIn.countermeasure,
-            CheckIn.comment,
-            CheckIn.thread_reply_ts,
-        )
+        select(*columns(ReviewCheckIn, CheckIn))
         .where(
             CheckIn.workspace_id == workspace_id, CheckIn.period >= first, CheckIn.period <= last
         )
@@ -167,17 +137,7 @@ def check_ins(session: Session, *, workspace_id: int, first: str, last: str) -> 
 def thread_posts(session: Session, *, workspace_id: int, prefix: str) -> list[ThreadPost]:
     """The outbox rows whose dedup key starts with `prefix`, oldest first."""
     statement = (
-        select(
-            OutboxMessage.id,
-            OutboxMessage.dedup_key,
-            OutboxMessage.method,
-            OutboxMessage.state,
-            OutboxMessage.payload,
-            OutboxMessage.result_ts,
-            OutboxMessage.result_channel,
-            OutboxMessage.last_error,
-            OutboxMessage.stops,
-        )
+        select(*columns(ThreadPost, OutboxMessage))
         .where(
             OutboxMessage.workspace_id == workspace_id,
             OutboxMessage.dedup_key.startswith(prefix, autoescape=True),

@@ -2,44 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Text, and_, cast, or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, func, select
 
 from storage.models import ActionItem, CheckIn, Objective, ObjectiveLevel, ObjectiveState, Person
+from storage.rows import PlanRow, objective_columns, read
 
 
 @dataclass(frozen=True, slots=True)
-class ObjectiveRow:
-    id: int
-    ref: str
-    level: str
-    parent_id: int | None
-    title: str
+class ObjectiveRow(PlanRow):
+    """An objective as `/hoshin status` shows it."""
+
     description: str | None
-    owner_id: int | None
-    start_year: int | None
-    end_year: int | None
-    year: int | None
-    metric_name: str | None
-    metric_unit: str | None
-    baseline: float | None
-    target: float | None
-    higher_is_better: bool
-    # Raw JSON, decoded only for the objectives an answer shows: decoding every plan of a
-    # 10,000-objective workspace costs more than the rest of the query.
-    monthly_plan_json: str | None
     review_channel: str | None
     position: int
     state: str = "active"  # "proposed": a draft in catchball (next year's, say)
-
-    @property
-    def monthly_plan(self) -> list[float] | None:
-        plan = json.loads(self.monthly_plan_json) if self.monthly_plan_json else None
-        return plan if isinstance(plan, list) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,29 +50,6 @@ class ActionRow:
     state: str
 
 
-_OBJECTIVE_COLUMNS = (
-    Objective.id,
-    Objective.ref,
-    Objective.level,
-    Objective.parent_id,
-    Objective.title,
-    Objective.description,
-    Objective.owner_id,
-    Objective.start_year,
-    Objective.end_year,
-    Objective.year,
-    Objective.metric_name,
-    Objective.metric_unit,
-    Objective.baseline,
-    Objective.target,
-    Objective.higher_is_better,
-    cast(Objective.monthly_plan, Text),
-    Objective.review_channel,
-    Objective.position,
-    Objective.state,
-)
-
-
 def active_objectives(
     session: Session, *, workspace_id: int, drafts: bool = False
 ) -> list[ObjectiveRow]:
@@ -107,23 +64,18 @@ def active_objectives(
         )
         shown = or_(shown, draft)
     statement = (
-        select(*_OBJECTIVE_COLUMNS)
+        select(*objective_columns(ObjectiveRow))
         .where(Objective.workspace_id == workspace_id, shown)
         .order_by(Objective.position, Objective.id)
     )
-    return [ObjectiveRow(*row) for row in _rows(session, statement)]
-
-
-def _rows(session: Session, statement):
-    """Core rows, skipping the ORM's per-row work: these readers build their own dataclasses."""
-    return session.connection().execute(statement).all()
+    return [ObjectiveRow(*row) for row in read(session, statement)]
 
 
 def people(session: Session, *, workspace_id: int) -> dict[int, PersonRow]:
     statement = select(Person.id, Person.slack_user_id, Person.name).where(
         Person.workspace_id == workspace_id
     )
-    return {row[0]: PersonRow(*row) for row in _rows(session, statement)}
+    return {row[0]: PersonRow(*row) for row in read(session, statement)}
 
 
 def latest_check_ins(session: Session, *, workspace_id: int) -> dict[int, CheckInRow]:
@@ -145,7 +97,7 @@ def latest_check_ins(session: Session, *, workspace_id: int) -> dict[int, CheckI
         latest,
         and_(CheckIn.objective_id == latest.c.objective_id, CheckIn.period == latest.c.period),
     )
-    return {row[0]: CheckInRow(*row) for row in _rows(session, statement)}
+    return {row[0]: CheckInRow(*row) for row in read(session, statement)}
 
 
 def check_ins_of(session: Session, *, objective_id: int) -> list[CheckInRow]:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import (
+    Block,
+    BlockElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot import forms, numbers
 from bot.status.rules import Health
@@ -140,6 +146,18 @@ def pack_lines(
     if current:
         chunks.append("\n".join(current))
     return chunks, 0
+
+
+def section(
+    text: str, *, accessory: BlockElement | None = None, block_id: str | None = None
+) -> SectionBlock:
+    """A section of mrkdwn text, with an optional accessory (a button, an image)."""
+    return SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory, block_id=block_id)
+
+
+def context(text: str, *, block_id: str | None = None) -> ContextBlock:
+    """A context row of mrkdwn text: the small grey line of notes, hints and counts."""
+    return ContextBlock(elements=[MarkdownTextObject(text=text)], block_id=block_id)
 
 
 def to_dicts(blocks: Iterable[Block]) -> list[dict]:

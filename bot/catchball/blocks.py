@@ -9,7 +9,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -20,7 +19,17 @@ from slack_sdk.models.views import View
 
 from bot import forms, ids, numbers
 from bot.blocks import fields
-from bot.blocks.common import Message, clip, escape, number, quote, shorten, with_unit
+from bot.blocks.common import (
+    Message,
+    clip,
+    context,
+    escape,
+    number,
+    quote,
+    section,
+    shorten,
+    with_unit,
+)
 from bot.catchball.rules import (
     DESCRIPTION_FIELD_LIMIT,
     FIELD_NAMES,
@@ -66,7 +75,7 @@ def propose_modal(form: ProposeForm) -> dict:
     description = initial.description if initial else None
     too_long = len(description or "") > DESCRIPTION_FIELD_LIMIT
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=shorten(intro, 2900))),
+        section(shorten(intro, 2900)),
         fields.title(initial.title if initial else None),
         fields.owner(initial.owner if initial else form.default_owner),
         *fields.metric(
@@ -115,7 +124,7 @@ def counter_modal(view: RoundView) -> dict:
         f"counter-proposal goes to <@{view.approver}>."
     )
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=intro)),
+        section(intro),
         fields.title(p.title),
         InputBlock(
             block_id=ids.FIELD_TARGET,
@@ -159,7 +168,7 @@ def reason_modal(view: RoundView, move: Move) -> dict:
         close="Cancel",
         private_metadata=DecisionContext(round_id=view.round_id, move=move.value).dump(),
         blocks=[
-            SectionBlock(text=MarkdownTextObject(text=intro)),
+            section(intro),
             fields.reason(label="What should change?" if changes else "Why reject it?"),
         ],
     ).to_dict()
@@ -178,7 +187,7 @@ def decision_message(view: RoundView) -> Message:
     what = f"a change to *{view.ref}*" if view.is_change else f"*{view.ref}*"
     blocks: list[Block] = [
         HeaderBlock(text=shorten(f"{_label(view)} · round {view.round_no}", 150)),
-        SectionBlock(text=MarkdownTextObject(text=f"<@{view.proposer}> proposes {what} {ask}")),
+        section(f"<@{view.proposer}> proposes {what} {ask}"),
         *proposal_blocks(view),
     ]
     if view.decision == Decision.PENDING:
@@ -228,11 +237,11 @@ def proposal_blocks(view: RoundView) -> list[Block]:
         text = clip(p.description, DESCRIPTION_SHOWN)
         if len(p.description) > DESCRIPTION_SHOWN:
             text += f" _(shortened here; all {len(p.description):,} characters are kept)_"
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Description*\n{text}")))
+        blocks.append(section(f"*Description*\n{text}"))
     parent = f"Cascaded from *{view.parent_ref}* {clip(view.parent_title, 150)}"
     if view.parent_target is not None:
         parent += f" · target {with_unit(view.parent_target, view.parent_unit)}"
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=parent)]))
+    blocks.append(context(parent))
     if view.diff:
         since = (
             f"since round {view.compared_with}"
@@ -244,19 +253,11 @@ def proposal_blocks(view: RoundView) -> list[Block]:
             for k, (a, b) in view.diff.items()
         ]
         text = shorten(f"*Changes {since}*\n" + "\n".join(lines), 2900)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+        blocks.append(section(text))
     elif view.diff == {} and view.compared_with:
-        blocks.append(
-            ContextBlock(
-                elements=[MarkdownTextObject(text=f"Unchanged since round {view.compared_with}.")]
-            )
-        )
+        blocks.append(context(f"Unchanged since round {view.compared_with}."))
     if view.note:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(text=_quote(f"Note from <@{view.proposer}>", view.note))
-            )
-        )
+        blocks.append(section(_quote(f"Note from <@{view.proposer}>", view.note)))
     return blocks
 
 
@@ -286,7 +287,7 @@ def receipt_message(view: RoundView) -> Message:
             f":outbox_tray: Sent {_what(view)} *{title}* (round {view.round_no}) to "
             f"<@{view.decider}>, {how}. You'll hear here when they answer."
         )
-    return Message(text, [SectionBlock(text=MarkdownTextObject(text=text))])
+    return Message(text, [section(text)])
 
 
 def notice_message(view: RoundView) -> Message:
@@ -313,9 +314,9 @@ def notice_message(view: RoundView) -> Message:
             f":leftwards_arrow_with_hook: {by} {verb} {subject} {when}; round "
             f"{view.successor_no} is now with <@{view.successor_decider}>."
         )
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    blocks: list[Block] = [section(text)]
     if view.reason:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_quote("Reason", view.reason))))
+        blocks.append(section(_quote("Reason", view.reason)))
     if view.decision == Decision.CHANGES_REQUESTED:
         blocks.append(
             ActionsBlock(
@@ -340,7 +341,7 @@ def revised_notice(view: RoundView) -> Message:
         f":leftwards_arrow_with_hook: You revised *{view.ref}*: round {view.round_no} is with "
         f"<@{view.decider}>."
     )
-    return Message(text, [SectionBlock(text=MarkdownTextObject(text=text))])
+    return Message(text, [section(text)])
 
 
 def undelivered_message(view: RoundView, error: str | None = None) -> Message:
@@ -350,7 +351,7 @@ def undelivered_message(view: RoundView, error: str | None = None) -> Message:
         f":warning: I couldn't send round {view.round_no} of *{view.ref}* to <@{view.decider}> "
         f"({why}). Ask an admin to help, or revise it for someone else."
     )
-    return Message(text, [SectionBlock(text=MarkdownTextObject(text=text))])
+    return Message(text, [section(text)])
 
 
 # ---- pieces ---------------------------------------------------------------------------------
@@ -389,9 +390,9 @@ def _outcome_line(view: RoundView) -> str:
 
 
 def _outcome_blocks(view: RoundView) -> list[Block]:
-    blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=_outcome_line(view))])]
+    blocks: list[Block] = [context(_outcome_line(view))]
     if view.reason and view.decision != Decision.COUNTERED:  # a counter's reason is its note
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_quote("Reason", view.reason))))
+        blocks.append(section(_quote("Reason", view.reason)))
     return blocks
 
 

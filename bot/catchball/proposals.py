@@ -204,7 +204,6 @@ def submit_proposal(
 def propose_draft(
     session: Session,
     *,
-    user_id: str,
     proposer: Person,
     objective: Objective,
     note: str | None,
@@ -213,7 +212,7 @@ def propose_draft(
     """The first round on a draft the bot made (next year's, from a carry-over): its owner is
     asked as for any proposal. Unlike a proposal from the modal, it is never approved at once:
     an admin who owns it and its parent still answers it in their DM. Its DMs are queued with
-    it."""
+    it; the audit names the proposer's Slack id."""
     ball = rounds.load(session, workspace_id=objective.workspace_id, objective_id=objective.id)
     owner = ball.people.get(objective.owner_id) if objective.owner_id else None
     if owner is None:
@@ -225,7 +224,7 @@ def propose_draft(
     round = rounds.next_round(
         session,
         ball,
-        user_id=user_id,
+        user_id=proposer.slack_user_id,
         proposer=proposer,
         owner=owner,
         proposal=Proposal.of_objective(objective, owner.slack_user_id),

@@ -14,11 +14,8 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
 )
 from slack_sdk.models.views import View
 
@@ -28,9 +25,11 @@ from bot.blocks.common import (
     HEALTH_ICON,
     HEALTH_LABEL,
     clip,
+    context,
     escape,
     number,
     pack_lines,
+    section,
     shorten,
     with_unit,
 )
@@ -66,13 +65,13 @@ def home_view(home: Home) -> dict:
     """The `views.publish` view of one person's Home."""
     blocks: list[Block] = [HeaderBlock(text="True North")]
     if not home.has_plan:
-        blocks.append(_section(NO_PLAN))
+        blocks.append(section(NO_PLAN))
         return _view(blocks)
     blocks += true_north_blocks(home.vision, home.values)
     if home.is_admin:
         blocks.append(_admin_tools())
     if not home.known:
-        blocks += [DividerBlock(), _section(UNKNOWN_PERSON)]
+        blocks += [DividerBlock(), section(UNKNOWN_PERSON)]
         return _view(blocks)
     blocks += _waiting(home)
     blocks += _mine(home)
@@ -80,7 +79,7 @@ def home_view(home: Home) -> dict:
         blocks += _plan(home)
     if home.alignment is not None:
         blocks += [DividerBlock(), *checks_section(home.alignment, limit=CHECKS_SHOWN)]
-    blocks.append(_context(f"Updated {home.today:%d %b %Y}. `/hoshin help` lists every command."))
+    blocks.append(context(f"Updated {home.today:%d %b %Y}. `/hoshin help` lists every command."))
     return _view(blocks)
 
 
@@ -88,14 +87,6 @@ def _view(blocks: list[Block]) -> dict:
     if len(blocks) > VIEW_BLOCK_LIMIT:
         raise ValueError(f"a Home of {len(blocks)} blocks breaks Slack's limit of 100")
     return View(type="home", blocks=blocks).to_dict()
-
-
-def _section(text: str, accessory: ButtonElement | None = None) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory)
-
-
-def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
 
 def _button(text: str, action_id: str, value: str | None = None, style: str | None = None):
@@ -127,7 +118,7 @@ def _waiting(home: Home) -> list[Block]:
         blocks += _a3s_due(home.a3s_due)
     blocks += home_hansei_blocks(home.hansei_due)
     if len(blocks) == 2:
-        blocks.append(_section("Nothing is waiting for you right now. :tada:"))
+        blocks.append(section("Nothing is waiting for you right now. :tada:"))
     return blocks
 
 
@@ -135,32 +126,32 @@ def _check_ins_due(due: list[CheckInDue]) -> list[Block]:
     """The first few check-ins owed, each with its Check in button; the rest by ref."""
     month = month_label(due[0].period)
     when = f" · due since {due[0].due:%d %b}" if due[0].due else ""
-    blocks: list[Block] = [_section(f"*Check-ins due* for {month} ({len(due)}){when}")]
+    blocks: list[Block] = [section(f"*Check-ins due* for {month} ({len(due)}){when}")]
     for c in due[:CHECKINS_WITH_BUTTONS]:
         text = f"*{clip(c.objective_ref, 64)}* {clip(c.objective_title, 150)}"
         button = None
         if c.objective_id:
             value = CheckInRef(objective_id=c.objective_id, period=c.period).dump()
             button = _button("Check in", ids.ACTION_CHECKIN_OPEN, value, style="primary")
-        blocks.append(_section(text, accessory=button))
+        blocks.append(section(text, accessory=button))
     rest = due[CHECKINS_WITH_BUTTONS:]
     if rest:
         refs = ", ".join(clip(c.objective_ref, 64) for c in rest)
         blocks.append(
-            _context(f"…and {len(rest)} more: {shorten(refs, 1500)}. The check-in DM lists all.")
+            context(f"…and {len(rest)} more: {shorten(refs, 1500)}. The check-in DM lists all.")
         )
     return blocks
 
 
 def _a3s_due(a3s: list[A3Row]) -> list[Block]:
-    blocks: list[Block] = [_section(f"*A3s to write* ({len(a3s)})")]
+    blocks: list[Block] = [section(f"*A3s to write* ({len(a3s)})")]
     for a in a3s:
         text = (
             f":rotating_light: *{clip(a.objective_ref, 64)}* "
             f"{clip(a.objective_title, 120)} · off track two months running, "
             f"up to {month_label(a.period)}"
         )
-        blocks.append(_section(text, accessory=a3_button(a.id, written=False)))
+        blocks.append(section(text, accessory=a3_button(a.id, written=False)))
     return blocks
 
 
@@ -177,12 +168,12 @@ def _proposals(pending: list[PendingDecisionRow], total: int) -> list[Block]:
         lines.append(line)
     chunks, left = pack_lines(lines, budget=2800)
     head = f"*Proposals to decide* ({total})"
-    blocks: list[Block] = [_section(head + "\n" + (chunks[0] if chunks else ""))]
+    blocks: list[Block] = [section(head + "\n" + (chunks[0] if chunks else ""))]
     more = total - len(pending) + left
     note = "Approve, ask for changes or reject in the message Hoshin Bot sent you."
     if more:
         note = f"…and {more} more proposals waiting in your DMs with Hoshin Bot. " + note
-    blocks.append(_context(note))
+    blocks.append(context(note))
     return blocks
 
 
@@ -199,20 +190,20 @@ def due_phrase(due: date | None, today: date, state: str) -> str:
 
 
 def _actions_due(actions: list[OpenActionRow], total: int, today: date) -> list[Block]:
-    blocks: list[Block] = [_section(f"*Actions due* ({total})")]
+    blocks: list[Block] = [section(f"*Actions due* ({total})")]
     for a in actions:
         text = (
             f"{clip(a.title, 150)}\n*{escape(a.objective_ref)}* · "
             f"{due_phrase(a.due, today, a.state)}"
         )
-        blocks.append(_section(text))
+        blocks.append(section(text))
         value = ActionRef(action_id=a.id).dump()
         buttons = [_button("Done", ids.ACTION_ACTION_DONE, value, style="primary")]
         if a.state != "blocked":
             buttons.append(_button("Blocked", ids.ACTION_ACTION_BLOCKED, value))
         blocks.append(ActionsBlock(elements=buttons))
     if total > len(actions):
-        blocks.append(_context(f"…and {total - len(actions)} more actions: {SEE_ALL_MINE}."))
+        blocks.append(context(f"…and {total - len(actions)} more actions: {SEE_ALL_MINE}."))
     return blocks
 
 
@@ -252,10 +243,10 @@ def _objective_buttons(item: HomeObjective) -> list[ButtonElement]:
 
 def _with_buttons(text: str, buttons: list[ButtonElement]) -> list[Block]:
     if len(buttons) == 1:
-        return [_section(text, accessory=buttons[0])]
+        return [section(text, accessory=buttons[0])]
     if not buttons:
-        return [_section(text)]
-    return [_section(text), ActionsBlock(elements=buttons)]
+        return [section(text)]
+    return [section(text), ActionsBlock(elements=buttons)]
 
 
 def _mine(home: Home) -> list[Block]:
@@ -266,7 +257,7 @@ def _mine(home: Home) -> list[Block]:
         for item in home.mine:
             counts[item.node.health] += 1
         blocks.append(
-            _context(
+            context(
                 " · ".join(
                     f"{HEALTH_ICON[h]} {counts[h]} {HEALTH_LABEL[h]}" for h in Health if counts[h]
                 )
@@ -282,9 +273,9 @@ def _mine(home: Home) -> list[Block]:
         ]
         # One chunk at most: the budget is below a section's limit, so `left` is exact.
         chunks, left = pack_lines(lines, budget=2800)
-        blocks += [_section(chunk) for chunk in chunks]
+        blocks += [section(chunk) for chunk in chunks]
         if left:
-            blocks.append(_context(f"…and {left} more: {SEE_ALL_MINE}."))
+            blocks.append(context(f"…and {left} more: {SEE_ALL_MINE}."))
     if home.in_catchball:
         lines = [
             f":hourglass_flowing_sand: *{escape(o.ref)}* {clip(o.title, 80)}"
@@ -292,9 +283,9 @@ def _mine(home: Home) -> list[Block]:
         ]
         chunks, left = pack_lines(lines, budget=1500)
         text = "*In catchball* (not yet approved)\n" + (chunks[0] if chunks else "")
-        blocks.append(_section(text + (f"\n…and {left} more." if left else "")))
+        blocks.append(section(text + (f"\n…and {left} more." if left else "")))
     if not home.mine and not home.in_catchball:
-        blocks.append(_section(f"You own no active objective in FY{year}."))
+        blocks.append(section(f"You own no active objective in FY{year}."))
     return blocks
 
 
@@ -307,7 +298,7 @@ def _plan(home: Home) -> list[Block]:
         HeaderBlock(text="Breakthrough and annual objectives"),
     ]
     if not home.plan or home.status is None:
-        blocks.append(_section("No breakthrough or annual objectives yet."))
+        blocks.append(section("No breakthrough or annual objectives yet."))
     for item in home.plan[:PLAN_WITH_BUTTONS]:
         indent = "" if item.node.row.level == "breakthrough" else "      "
         edit = _button(
@@ -315,9 +306,9 @@ def _plan(home: Home) -> list[Block]:
             ids.ACTION_HOME_EDIT_OBJECTIVE,
             ObjectiveRef(objective_id=item.node.row.id).dump(),
         )
-        blocks.append(_section(indent + node_line(home.status, item.node), accessory=edit))
+        blocks.append(section(indent + node_line(home.status, item.node), accessory=edit))
     hint = "`/hoshin edit REF` edits any of them; `/hoshin archive REF` archives one."
     if len(home.plan) > PLAN_WITH_BUTTONS:
         hint = f"…and {len(home.plan) - PLAN_WITH_BUTTONS} more. " + hint
-    blocks.append(_context(hint))
+    blocks.append(context(hint))
     return blocks

@@ -26,7 +26,6 @@ from bot.periods import fiscal_year_of
 from bot.scope import Scope, load_scope
 from storage import events, objectives
 from storage.db import session_scope
-from storage.home import active_breakthroughs, live_descendants
 from storage.models import Objective, ObjectiveLevel, ObjectiveState, Person
 
 PARENT_OPTIONS = 100  # a static select holds at most 100 options
@@ -155,7 +154,9 @@ def edit_objective_modal(
 
 
 def _parent_choices(session: Session, workspace_id: int, keep: Objective | None):
-    choices = active_breakthroughs(session, workspace_id=workspace_id, limit=PARENT_OPTIONS)
+    choices = objectives.active_breakthroughs(
+        session, workspace_id=workspace_id, limit=PARENT_OPTIONS
+    )
     if keep is not None and keep.state == "active" and all(c.id != keep.id for c in choices):
         choices = [keep, *choices[: PARENT_OPTIONS - 1]]
     return choices
@@ -317,7 +318,9 @@ def archive_preview(engine: Engine, *, team_id: str, user_id: str, ref: str) -> 
         scope = _admin_scope(session, team_id=team_id, user_id=user_id)
         objective = _find(session, scope.workspace.id, ref=ref)
         _shaped_by_admins(objective, "archived")
-        below = live_descendants(session, workspace_id=scope.workspace.id, root_id=objective.id)
+        below = objectives.live_descendants(
+            session, workspace_id=scope.workspace.id, root_id=objective.id
+        )
         return archive_confirmation(objective, below)
 
 
@@ -329,7 +332,9 @@ def archive_objective(engine: Engine, *, team_id: str, user_id: str, objective_i
         if objective.state == ObjectiveState.ARCHIVED:
             return Archived(objective.ref, objective.title, [], already=True)
         _shaped_by_admins(objective, "archived")
-        below = live_descendants(session, workspace_id=scope.workspace.id, root_id=objective.id)
+        below = objectives.live_descendants(
+            session, workspace_id=scope.workspace.id, root_id=objective.id
+        )
         for target in (objective, *below):
             objectives.archive(session, actor=user_id, objective=target)
         return Archived(objective.ref, objective.title, [o.ref for o in below])

@@ -9,19 +9,16 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ConfirmObject,
-    ContextBlock,
     InputBlock,
-    MarkdownTextObject,
     Option,
     PlainTextInputElement,
-    SectionBlock,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
 from bot import ids
 from bot.blocks import fields
-from bot.blocks.common import Message, clip, escape, shorten
+from bot.blocks.common import Message, clip, context, escape, section, shorten
 from bot.context import ObjectiveRef
 from storage.models import Objective
 
@@ -49,7 +46,7 @@ def objective_modal(
     """Create (no `objective`) or edit a breakthrough or an annual objective."""
     o = objective
     about = ABOUT[level] if o is None else f"*{escape(o.ref)}* · {clip(o.title, 200)}"
-    blocks: list[Block] = [ContextBlock(elements=[MarkdownTextObject(text=about)])]
+    blocks: list[Block] = [context(about)]
     blocks.append(fields.title(o.title if o else None))
     blocks.append(_description(o.description if o else None))
     blocks.append(fields.owner(owner_slack_id))
@@ -94,13 +91,9 @@ def objective_modal(
 def _description(text: str | None) -> Block:
     if text and len(text) > DESCRIPTION_FIELD_LIMIT:
         # Prefilling a cut copy would cut the stored text on save: show it, keep it whole.
-        return ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"*Description* ({len(text):,} characters, longer than a Slack field "
-                    f"holds, so it is kept as it is): {clip(text, 400)}"
-                )
-            ]
+        return context(
+            f"*Description* ({len(text):,} characters, longer than a Slack field "
+            f"holds, so it is kept as it is): {clip(text, 400)}"
         )
     return fields.description(text)
 
@@ -123,13 +116,9 @@ def _short_input(
 
 def _parent(breakthroughs: Sequence[Objective], parent_id: int | None) -> Block:
     if not breakthroughs:
-        return ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="No active breakthrough yet: this objective will stand on its own. "
-                    "`/hoshin new breakthrough` creates one."
-                )
-            ]
+        return context(
+            "No active breakthrough yet: this objective will stand on its own. "
+            "`/hoshin new breakthrough` creates one."
         )
     shown = list(breakthroughs[:100])
     options = [Option(value=str(b.id), label=shorten(f"{b.ref} · {b.title}", 75)) for b in shown]
@@ -179,7 +168,7 @@ def archive_confirmation(objective: Objective, below: Sequence[Objective]) -> Me
         refs = ", ".join(f"`{escape(o.ref)}`" for o in below[:20])
         more = f" and {len(below) - 20} more" if len(below) > 20 else ""
         text += f"\nThe {len(below)} objective(s) below it are archived too: {refs}{more}."
-    blocks = [SectionBlock(text=MarkdownTextObject(text=text)), _archive_button(objective)]
+    blocks = [section(text), _archive_button(objective)]
     return Message(f"Archive {objective.ref}?", blocks)
 
 
@@ -199,7 +188,5 @@ def archived_modal(ref: str, below: Sequence[str], *, already: bool = False) -> 
         callback_id=ids.VIEW_OBJECTIVE,
         title=shorten(f"Archived {ref}", 24),
         close="Close",
-        blocks=[
-            SectionBlock(text=MarkdownTextObject(text=archived_text(ref, below, already=already)))
-        ],
+        blocks=[section(archived_text(ref, below, already=already))],
     ).to_dict()

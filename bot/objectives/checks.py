@@ -17,8 +17,9 @@ from sqlmodel import Session
 
 from bot.periods import fiscal_year_of
 from bot.status.rules import choose_year
-from storage import alignment as reads
+from storage import checks as reads
 from storage.models import Workspace
+from storage.rows import PlanRow
 from storage.status import people as read_people
 
 PROPOSAL_PATIENCE = timedelta(days=7)
@@ -75,7 +76,7 @@ def check_plan(session: Session, *, workspace: Workspace, today: date) -> PlanCh
     in_year = [r for r in rows if _in_year(r, year)]
     found: dict[IssueKind, list[AlignmentIssue]] = defaultdict(list)
 
-    def add(kind: IssueKind, row: reads.PlanRow, what: str) -> None:
+    def add(kind: IssueKind, row: PlanRow, what: str) -> None:
         found[kind].append(AlignmentIssue(kind, f"{_title(row)} — {what}", ref=row.ref))
 
     annual_years: dict[int, set[int | None]] = defaultdict(set)
@@ -139,14 +140,14 @@ def check_plan(session: Session, *, workspace: Workspace, today: date) -> PlanCh
     return PlanCheck(year, limit, [issue for kind in IssueKind for issue in found[kind]])
 
 
-def _in_year(row: reads.PlanRow, year: int) -> bool:
+def _in_year(row: PlanRow, year: int) -> bool:
     """The objectives `/hoshin status` shows for `year` (see bot.status.rules.build_plan_status)."""
     if row.level == "breakthrough":
         return (row.start_year or year) <= year <= (row.end_year or year)
     return row.year == year or row.year is None
 
 
-def _title(row: reads.PlanRow) -> str:
+def _title(row: PlanRow) -> str:
     return _short(row.title)
 
 

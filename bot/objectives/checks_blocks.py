@@ -7,14 +7,19 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import (
     Block,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
 )
 
-from bot.blocks.common import MESSAGE_TEXT_BUDGET, SECTION_TEXT_LIMIT, Message, escape, pack_lines
+from bot.blocks.common import (
+    MESSAGE_TEXT_BUDGET,
+    SECTION_TEXT_LIMIT,
+    Message,
+    context,
+    escape,
+    pack_lines,
+    section,
+)
 from bot.objectives.checks import AlignmentIssue, IssueKind
 
 # (heading in /hoshin check, one of them, several of them)
@@ -88,30 +93,16 @@ def summary(issues: Sequence[AlignmentIssue]) -> str:
 def checks_section(issues: Sequence[AlignmentIssue], *, limit: int) -> list[Block]:
     """At most three blocks for an admin's Home: the counts, the first `limit` issues, the rest."""
     if not issues:
-        return [
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=":white_check_mark: *Plan checks:* nothing breaks the plan's alignment."
-                )
-            )
-        ]
-    blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f"*Plan checks* · {escape(summary(issues))}"))
-    ]
+        return [section(":white_check_mark: *Plan checks:* nothing breaks the plan's alignment.")]
+    blocks: list[Block] = [section(f"*Plan checks* · {escape(summary(issues))}")]
     shown = list(issues[: max(0, limit)])
     chunks, left = pack_lines([f"• {issue_line(i)}" for i in shown], budget=SECTION_BUDGET)
     if chunks:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=chunks[0])))
+        blocks.append(section(chunks[0]))
         left += sum(1 for chunk in chunks[1:] for _ in chunk.split("\n"))
     rest = left + len(issues) - len(shown)
     if rest:
-        blocks.append(
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(text=f"…and {rest} more: `/hoshin check` lists them all.")
-                ]
-            )
-        )
+        blocks.append(context(f"…and {rest} more: `/hoshin check` lists them all."))
     return blocks
 
 
@@ -126,14 +117,14 @@ def check_message(issues: Sequence[AlignmentIssue], *, year: int) -> Message:
         )
         return Message(
             f"Plan checks FY{year}: all clear.",
-            [header, SectionBlock(text=MarkdownTextObject(text=f":white_check_mark: {text}"))],
+            [header, section(f":white_check_mark: {text}")],
         )
     noun = "thing breaks" if len(issues) == 1 else "things break"
     counts = summary(issues).split(": ", 1)[1]
     head = f":warning: *{len(issues)} {noun} the alignment of FY{year}'s plan*\n{escape(counts)}"
     blocks: list[Block] = [
         header,
-        SectionBlock(text=MarkdownTextObject(text=head[:SECTION_BUDGET])),
+        section(head[:SECTION_BUDGET]),
         DividerBlock(),
     ]
     by_kind = {kind: [i for i in issues if i.kind is kind] for kind in IssueKind}
@@ -151,6 +142,6 @@ def check_message(issues: Sequence[AlignmentIssue], *, year: int) -> Message:
         if left:
             text += f"\n…and {left} more."
         budget -= len(text)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=FOOTER)]))
+        blocks.append(section(text))
+    blocks.append(context(FOOTER))
     return Message(f"Plan checks FY{year}: {summary(issues)}", blocks)

@@ -8,17 +8,14 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     HeaderBlock,
     InputBlock,
-    MarkdownTextObject,
     PlainTextInputElement,
-    SectionBlock,
 )
 from slack_sdk.models.views import View
 
 from bot import forms, ids
-from bot.blocks.common import Message, clip, quote, shorten
+from bot.blocks.common import Message, clip, context, quote, section, shorten
 
 NO_VISION = "No vision has been written down yet."
 
@@ -26,12 +23,10 @@ NO_VISION = "No vision has been written down yet."
 def true_north_blocks(vision: str | None, values: Sequence[str]) -> list[Block]:
     """The vision as a quote, the values on one line below it."""
     text = quote(vision, 2500) if vision else NO_VISION
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text))]
+    blocks: list[Block] = [section(text)]
     if values:
         shown = " · ".join(clip(v, forms.VALUE_LIMIT) for v in values[: forms.VALUES_MAX])
-        blocks.append(
-            ContextBlock(elements=[MarkdownTextObject(text=shorten(f"*Values:* {shown}", 2900))])
-        )
+        blocks.append(context(shorten(f"*Values:* {shown}", 2900)))
     return blocks
 
 
@@ -46,11 +41,7 @@ def vision_message(vision: str | None, values: Sequence[str], *, can_edit: bool)
             )
         )
     else:
-        blocks.append(
-            ContextBlock(
-                elements=[MarkdownTextObject(text="Admins keep the vision and values current.")]
-            )
-        )
+        blocks.append(context("Admins keep the vision and values current."))
     fallback = f"True North: {clip(vision, 2000)}" if vision else NO_VISION
     if values:
         fallback += " Values: " + "; ".join(

@@ -15,11 +15,8 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ConfirmObject,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
 )
 
 from bot import ids
@@ -28,8 +25,10 @@ from bot.blocks.common import (
     SECTION_TEXT_LIMIT,
     Message,
     clip,
+    context,
     escape,
     pack_lines,
+    section,
     shorten,
     with_unit,
 )
@@ -80,16 +79,7 @@ def result_text(o: ObjectiveFacts) -> str:
 
 
 def labels(o: ObjectiveFacts) -> str:
-    notes = []
-    if o.added_period:
-        notes.append(f"added in {_month(o.added_period)}")
-    if o.archived:
-        notes.append("archived")
-    if o.owner is not None and o.owner.left:
-        notes.append("owner has left")
-    if not o.answered_months:
-        notes.append("no check-ins")
-    return f" · _{', '.join(notes)}_" if notes else ""
+    return f" · _{', '.join(o.notes)}_" if o.notes else ""
 
 
 def summary_line(o: ObjectiveFacts) -> str:
@@ -117,9 +107,7 @@ def _title(facts: YearFacts) -> str:
 def _summary_blocks(facts: YearFacts, *, budget: int) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=shorten(_title(facts), 150))]
     if facts.vision:
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=f"*True North:* {clip(facts.vision, 1000)}"))
-        )
+        blocks.append(section(f"*True North:* {clip(facts.vision, 1000)}"))
     head = (
         f"*{len(facts.annual)} annual objectives* · {OUTCOME_ICON['hit']} {facts.count('hit')} "
         f"hit · {OUTCOME_ICON['missed']} {facts.count('missed')} missed · "
@@ -134,7 +122,7 @@ def _summary_blocks(facts: YearFacts, *, budget: int) -> list[Block]:
         head += f"\n_FY{facts.year} is not over: {facts.months_due} of 12 months so far._"
     if not facts.check_ins:
         head += f"\n:warning: *No check-ins were recorded in FY{facts.year}*: no objective has a result."
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=head)))
+    blocks.append(section(head))
 
     lines: list[str] = []
     for bt in facts.breakthroughs:
@@ -145,20 +133,12 @@ def _summary_blocks(facts: YearFacts, *, budget: int) -> list[Block]:
     gap_lines = [_gap_line(o) for o in facts.gaps]
     gap_budget = sum(len(g) + 1 for g in gap_lines) + 40
     chunks, left = pack_lines(lines, budget=max(1000, budget - gap_budget), limit=SECTION)
-    blocks.extend(SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks)
+    blocks.extend(section(c) for c in chunks)
     if left:
-        blocks.append(
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text=f"…and {left} more lines: the thread has every annual objective."
-                    )
-                ]
-            )
-        )
+        blocks.append(context(f"…and {left} more lines: the thread has every annual objective."))
     if gap_lines:
         text = "*The year's biggest gaps*\n" + "\n".join(gap_lines)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=shorten(text, SECTION))))
+        blocks.append(section(shorten(text, SECTION)))
     return blocks
 
 
@@ -166,13 +146,9 @@ def summary(facts: YearFacts) -> ReflectionMessage:
     """The parent message in the leadership channel."""
     blocks = _summary_blocks(facts, budget=MESSAGE_TEXT_BUDGET - 2500)
     blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="In this thread: the bowling chart, one reply per breakthrough (trend, "
-                    "challenges, countermeasures, the owners' hansei) and the carry-overs."
-                )
-            ]
+        context(
+            "In this thread: the bowling chart, one reply per breakthrough (trend, "
+            "challenges, countermeasures, the owners' hansei) and the carry-overs."
         )
     )
     return _message(f"{_title(facts)}: {facts.count('hit')} of {len(facts.annual)} hit", blocks)
@@ -282,16 +258,11 @@ def breakthrough_replies(bt: BreakthroughFacts, *, year: int) -> list[Reflection
         part = f" ({n} of {len(pages)})" if len(pages) > 1 else ""
         blocks: list[Block] = [
             HeaderBlock(text=shorten(f"{title}{part}", 150)),
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text=f"FY{year} · {len(bt.annual)} annual objectives, "
-                        f"{len(bt.objectives)} in all{owner}"
-                    )
-                ]
+            context(
+                f"FY{year} · {len(bt.annual)} annual objectives, {len(bt.objectives)} in all{owner}"
             ),
         ]
-        blocks.extend(SectionBlock(text=MarkdownTextObject(text=card)) for card in page)
+        blocks.extend(section(card) for card in page)
         fallback = f"FY{year} reflection: {escape(bt.ref)} · {clip(bt.title, 200)}{part}"
         messages.append(_message(fallback, blocks))
     return messages
@@ -305,11 +276,8 @@ def closing(
     blocks: list[Block] = [HeaderBlock(text=f"Carry-overs for FY{following}")]
     if not carry_overs:
         blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text="Nothing carries over: every annual objective was hit and no lesson "
-                    "names a change."
-                )
+            section(
+                "Nothing carries over: every annual objective was hit and no lesson names a change."
             )
         )
         return _message(f"FY{facts.year} reflection: nothing carries over", blocks)
@@ -318,13 +286,9 @@ def closing(
         for c in carry_overs
     ]
     chunks, left = pack_lines(lines, budget=MESSAGE_TEXT_BUDGET - 1500, limit=SECTION)
-    blocks.extend(SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks[:40])
+    blocks.extend(section(c) for c in chunks[:40])
     if left:
-        blocks.append(
-            ContextBlock(
-                elements=[MarkdownTextObject(text=f"…and {left} more, all of them carried over.")]
-            )
-        )
+        blocks.append(context(f"…and {left} more, all of them carried over."))
     count = len(carry_overs)
     blocks.append(DividerBlock())
     blocks.append(
@@ -348,13 +312,9 @@ def closing(
         )
     )
     blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="Only admins can start next year's plan; anyone else is told so "
-                    "privately and nothing changes."
-                )
-            ]
+        context(
+            "Only admins can start next year's plan; anyone else is told so "
+            "privately and nothing changes."
         )
     )
     return _message(f"FY{facts.year} reflection: {count} carry-overs for FY{following}", blocks)
@@ -377,7 +337,7 @@ def preview(facts: YearFacts, *, leadership_channel: str | None) -> Message:
         lines.append(line)
     chunks, left = pack_lines(lines, budget=2500, limit=SECTION)
     blocks.append(DividerBlock())
-    blocks.extend(SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks)
+    blocks.extend(section(c) for c in chunks)
     where = f"<#{leadership_channel}>" if leadership_channel else "the leadership channel"
     when = (
         f"is posted to {where} once FY{facts.year} is over"
@@ -391,5 +351,5 @@ def preview(facts: YearFacts, *, leadership_channel: str | None) -> Message:
     )
     if left:
         note = f"…and {left} more breakthroughs. " + note
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    blocks.append(context(note))
     return Message(f"{_title(facts)}: {facts.count('hit')} of {len(facts.annual)} hit", blocks)

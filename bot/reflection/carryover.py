@@ -73,7 +73,6 @@ def start(session: Session, scope: Scope, *, year: int, now: datetime) -> Carryo
         draft = _draft(session, admin, source, breakthrough, year + 1, periods, item)
         catchball_service.propose_draft(
             session,
-            user_id=admin.slack_user_id,
             proposer=admin,
             objective=draft,
             note=f"Carried over from {source.ref} (FY{year}): {item.get('reason') or 'missed'}",

@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.periods import period_of
+from bot.periods import MONTH_NAMES, parse_period, period_of
 from bot.reflection.text import normalise, recurring
 from bot.review.bowling import BowlingMonth, Colour, MonthResult, chart
-from storage.reflection import YearCheckIn, YearData, YearObjective, YearPerson
+from storage.reflection_facts import YearData, YearObjective, YearPerson
+from storage.rows import CheckInAnswer
 
 GAPS_SHOWN = 5
 FLAT_SHARE = 0.02
@@ -103,6 +104,20 @@ class ObjectiveFacts:
     @property
     def green_share(self) -> float | None:
         return self.green_months / self.months_due if self.months_due else None
+
+    @property
+    def notes(self) -> list[str]:
+        """What a reader should know beside the numbers, in plain words (the post and the report)."""
+        notes = []
+        if self.added_period:
+            notes.append(f"added in {MONTH_NAMES[parse_period(self.added_period)[1] - 1]}")
+        if self.archived:
+            notes.append("archived")
+        if self.owner is not None and self.owner.left:
+            notes.append("owner has left")
+        if not self.answered_months:
+            notes.append("no check-ins")
+        return notes
 
 
 @dataclass
@@ -200,7 +215,7 @@ def _added(row: YearObjective, periods: list[str]) -> str | None:
 
 
 def _countermeasures(
-    check_ins: list[YearCheckIn], months: list[BowlingMonth], a3s
+    check_ins: list[CheckInAnswer], months: list[BowlingMonth], a3s
 ) -> list[Countermeasure]:
     colour = {m.period: m.colour for m in months}
     order = [m.period for m in months]
@@ -233,7 +248,7 @@ def _countermeasures(
 
 def objective_facts(
     row: YearObjective,
-    check_ins: list[YearCheckIn],
+    check_ins: list[CheckInAnswer],
     *,
     periods: list[str],
     now_period: str,
@@ -316,7 +331,7 @@ def year_facts(
     vision: str | None,
 ) -> YearFacts:
     """Every objective's facts, grouped under its breakthrough in plan order."""
-    check_ins: dict[int, list[YearCheckIn]] = defaultdict(list)
+    check_ins: dict[int, list[CheckInAnswer]] = defaultdict(list)
     for c in data.check_ins:
         check_ins[c.objective_id].append(c)
     a3s = defaultdict(list)

@@ -9,13 +9,10 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
-    ContextBlock,
-    MarkdownTextObject,
-    SectionBlock,
 )
 
 from bot import ids
-from bot.blocks.common import Message, clip, escape, to_dicts
+from bot.blocks.common import Message, clip, context, escape, section, to_dicts
 from bot.catchball.rules import slack_time
 from bot.review.blocks import REASON_WORDS
 
@@ -69,7 +66,7 @@ def _alert(fallback: str, text: str, retry_value: str) -> Message:
     return Message(
         fallback,
         [
-            SectionBlock(text=MarkdownTextObject(text=text)),
+            section(text),
             ActionsBlock(
                 block_id=ids.BLOCK_REFLECTION_ACTIONS,
                 elements=[
@@ -95,7 +92,7 @@ def no_channel_alert(year: int) -> Message:
     )
     return Message(
         f"FY{year}'s reflection has no channel to go to",
-        [SectionBlock(text=MarkdownTextObject(text=text))],
+        [section(text)],
     )
 
 
@@ -129,7 +126,7 @@ def closing_started(
     closing: dict[str, Any], *, by: str, at: datetime | None, year: int, refs: list[str]
 ) -> dict[str, Any]:
     """The closing reply as posted, its carry-over button replaced by who started next year."""
-    line = ContextBlock(elements=[MarkdownTextObject(text=started_line(by, at, year, refs))])
+    line = context(started_line(by, at, year, refs))
     blocks: list[dict[str, Any]] = []
     replaced = False
     for block in closing.get("blocks") or []:

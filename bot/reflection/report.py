@@ -147,19 +147,6 @@ def _month(period: str) -> str:
     return MONTH_NAMES[parse_period(period)[1] - 1]
 
 
-def _notes(o: ObjectiveFacts) -> list[str]:
-    notes = []
-    if o.added_period:
-        notes.append(f"added in {_month(o.added_period)}")
-    if o.archived:
-        notes.append("archived")
-    if o.owner is not None and o.owner.left:
-        notes.append("owner has left")
-    if not o.answered_months:
-        notes.append("no check-ins")
-    return notes
-
-
 def _countermeasure(c) -> str:
     if c.source == "A3":
         judged = f"worked: {c.worked}" if c.worked else "not yet judged"
@@ -220,7 +207,7 @@ def to_markdown(facts: YearFacts, proposals: Sequence[CarryOver]) -> str:
 
 def _objective_markdown(o: ObjectiveFacts) -> str:
     heading = "###" + "#" * min(o.depth, 2)
-    notes = _notes(o)
+    notes = o.notes
     lines = [
         f"{heading} {o.ref} · {o.title}",
         "",
@@ -330,7 +317,7 @@ def to_html(reports: list[tuple[YearFacts, list[CarryOver]]]) -> str:
 
 def _objective_html(o: ObjectiveFacts) -> str:
     e = html.escape
-    notes = _notes(o)
+    notes = o.notes
     out = [
         f"<h3>{e(o.ref)} · {e(o.title)}</h3>",
         f"<p>Owner: {e(_owner(o.owner) or 'none')}"

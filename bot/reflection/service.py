@@ -23,7 +23,7 @@ from bot.reflection.text import names_a_change
 from bot.scope import NO_PLAN
 from storage.db import session_scope
 from storage.models import Workspace
-from storage.reflection import read_year
+from storage.reflection_facts import read_year
 from storage.workspaces import find_workspace
 
 LESSON_LIMIT = 160

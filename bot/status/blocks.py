@@ -9,7 +9,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -18,19 +17,7 @@ from slack_sdk.models.blocks import (
 
 from bot import ids
 from bot.a3.blocks import a3_status_line
-from bot.blocks.common import (
-    HEADER_LIMIT,
-    HEALTH_ICON,
-    HEALTH_LABEL,
-    MESSAGE_TEXT_BUDGET,
-    Message,
-    clip,
-    escape,
-    number,
-    pack_lines,
-    shorten,
-    with_unit,
-)
+from bot.blocks import common as kit
 from bot.context import StatusQuery
 from bot.periods import month_label
 from bot.status.rules import Health, PlanStatus, StatusNode
@@ -48,18 +35,18 @@ ACTION_ICON = {
 def node_line(status: PlanStatus, node: StatusNode) -> str:
     """One objective on one line: health, ref, title, owner, latest actual against target."""
     row = node.row
-    parts = [f"{HEALTH_ICON[node.health]} *{escape(row.ref)}* {clip(row.title, 90)}"]
+    parts = [f"{kit.HEALTH_ICON[node.health]} *{kit.escape(row.ref)}* {kit.clip(row.title, 90)}"]
     if row.state == "proposed":
         parts.append("_draft, in catchball_")
     if node.owner:
         parts.append(f"<@{node.owner.slack_user_id}>")
     if row.target is not None:
-        progress = f"{with_unit(node.latest.actual if node.latest else None, row.metric_unit)}"
-        progress += f" of {with_unit(row.target, row.metric_unit)}"
+        progress = f"{kit.with_unit(node.latest.actual if node.latest else None, row.metric_unit)}"
+        progress += f" of {kit.with_unit(row.target, row.metric_unit)}"
         if node.latest:
             plan = status.plan_value(node, node.latest.period)
             month = month_label(node.latest.period).split()[0]
-            progress += f" ({month}" + (f", plan {number(plan)})" if plan is not None else ")")
+            progress += f" ({month}" + (f", plan {kit.number(plan)})" if plan is not None else ")")
         parts.append(progress)
     if node.children:
         parts.append(f"{node.descendants} below")
@@ -70,7 +57,7 @@ def _summary(status: PlanStatus) -> str:
     counts = status.counts()
     total = sum(counts.values())
     shown = " · ".join(
-        f"{HEALTH_ICON[h]} {counts[h]} {HEALTH_LABEL[h]}" for h in Health if counts[h]
+        f"{kit.HEALTH_ICON[h]} {counts[h]} {kit.HEALTH_LABEL[h]}" for h in Health if counts[h]
     )
     return f"*{total}* objectives in FY{status.year}: {shown}" if total else "No objectives yet."
 
@@ -89,32 +76,32 @@ def _share_actions(query: StatusQuery) -> ActionsBlock:
 def _true_north(vision: str | None) -> list[Block]:
     if not vision:
         return []
-    return [ContextBlock(elements=[MarkdownTextObject(text=f"*True North:* {clip(vision, 280)}")])]
+    return [kit.context(f"*True North:* {kit.clip(vision, 280)}")]
 
 
-def plan_overview(status: PlanStatus, *, vision: str | None, query: StatusQuery) -> Message:
+def plan_overview(status: PlanStatus, *, vision: str | None, query: StatusQuery) -> kit.Message:
     blocks: list[Block] = [HeaderBlock(text=f"Hoshin status · FY{status.year}")]
     blocks += _true_north(vision)
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=_summary(status))))
+    blocks.append(kit.section(_summary(status)))
     blocks.append(DividerBlock())
-    budget = MESSAGE_TEXT_BUDGET - 1500
+    budget = kit.MESSAGE_TEXT_BUDGET - 1500
     roots = status.roots[:MAX_ROOT_SECTIONS]
     for i, root in enumerate(roots):
         share = budget // (len(roots) - i)
         title = node_line(status, root)
         lines = [f"      {node_line(status, child)}" for child in root.children]
-        chunks, left = pack_lines([title, *lines], budget=min(share, 2800))
-        text = chunks[0] if chunks else shorten(title, 2800)
+        chunks, left = kit.pack_lines([title, *lines], budget=min(share, 2800))
+        text = chunks[0] if chunks else kit.shorten(title, 2800)
         if left:
-            text += f"\n      …and {left} more: `/hoshin status {escape(root.row.ref)}`"
+            text += f"\n      …and {left} more: `/hoshin status {kit.escape(root.row.ref)}`"
         budget -= len(text)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+        blocks.append(kit.section(text))
     hint = "Drill down with `/hoshin status REF` or `/hoshin status @person`."
     if len(status.roots) > MAX_ROOT_SECTIONS:
         hint = f"…and {len(status.roots) - MAX_ROOT_SECTIONS} more top-level objectives. " + hint
     if not status.roots:
         hint = "This year's plan is empty. An admin can load one with `hoshin plan import`."
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=hint)]))
+    blocks.append(kit.context(hint))
     blocks.append(_share_actions(query))
     counts = status.counts()
     text = (
@@ -122,7 +109,7 @@ def plan_overview(status: PlanStatus, *, vision: str | None, query: StatusQuery)
         f"{counts[Health.AT_RISK]} at risk, {counts[Health.OFF_TRACK]} off track, "
         f"{counts[Health.NO_DATA]} without a check-in yet."
     )
-    return Message(text, blocks)
+    return kit.Message(text, blocks)
 
 
 def _bowling_lines(status: PlanStatus, node: StatusNode, history: list[CheckInRow]) -> list[str]:
@@ -131,18 +118,20 @@ def _bowling_lines(status: PlanStatus, node: StatusNode, history: list[CheckInRo
     for check_in in history:
         plan = status.plan_value(node, check_in.period)
         icon = (
-            HEALTH_ICON[Health(check_in.status)] if check_in.status else HEALTH_ICON[Health.NO_DATA]
+            kit.HEALTH_ICON[Health(check_in.status)]
+            if check_in.status
+            else kit.HEALTH_ICON[Health.NO_DATA]
         )
         lines.append(
-            f"{icon} `{month_label(check_in.period)}` actual {with_unit(check_in.actual, unit)}"
-            + (f" · plan {with_unit(plan, unit)}" if plan is not None else "")
+            f"{icon} `{month_label(check_in.period)}` actual {kit.with_unit(check_in.actual, unit)}"
+            + (f" · plan {kit.with_unit(plan, unit)}" if plan is not None else "")
         )
     return lines
 
 
 def _action_line(action: ActionRow, people: dict[int, PersonRow], today: date) -> str:
     owner = people.get(action.owner_id)
-    line = f"{ACTION_ICON.get(action.state, '')} {clip(action.title, 120)}"
+    line = f"{ACTION_ICON.get(action.state, '')} {kit.clip(action.title, 120)}"
     if owner:
         line += f" · <@{owner.slack_user_id}>"
     if action.state == "blocked":  # the icon says done; blocked needs saying in words
@@ -165,38 +154,38 @@ def objective_detail(
     today: date,
     query: StatusQuery,
     a3s: Sequence[A3Row] = (),
-) -> Message:
+) -> kit.Message:
     row = node.row
-    blocks: list[Block] = [HeaderBlock(text=shorten(f"{row.ref} · {row.title}", HEADER_LIMIT))]
+    blocks: list[Block] = [
+        HeaderBlock(text=kit.shorten(f"{row.ref} · {row.title}", kit.HEADER_LIMIT))
+    ]
     blocks += _true_north(vision)
     fields = [
-        f"*Health*\n{HEALTH_ICON[node.health]} {HEALTH_LABEL[node.health]}",
+        f"*Health*\n{kit.HEALTH_ICON[node.health]} {kit.HEALTH_LABEL[node.health]}",
         f"*Owner*\n<@{node.owner.slack_user_id}>" if node.owner else "*Owner*\nnobody yet",
     ]
     if row.metric_name:
         direction = "higher is better" if row.higher_is_better else "lower is better"
-        fields.append(f"*Metric*\n{clip(row.metric_name, 80)} ({direction})")
+        fields.append(f"*Metric*\n{kit.clip(row.metric_name, 80)} ({direction})")
         fields.append(
-            f"*Baseline → target*\n{with_unit(row.baseline, row.metric_unit)} → "
-            f"{with_unit(row.target, row.metric_unit)}"
+            f"*Baseline → target*\n{kit.with_unit(row.baseline, row.metric_unit)} → "
+            f"{kit.with_unit(row.target, row.metric_unit)}"
         )
     if node.latest:
         plan = status.plan_value(node, node.latest.period)
-        latest = (
-            f"{with_unit(node.latest.actual, row.metric_unit)} in {month_label(node.latest.period)}"
-        )
+        latest = f"{kit.with_unit(node.latest.actual, row.metric_unit)} in {month_label(node.latest.period)}"
         if plan is not None:
-            latest += f" (plan {number(plan)})"
+            latest += f" (plan {kit.number(plan)})"
         fields.append(f"*Latest actual*\n{latest}")
     parent = status.by_id.get(row.parent_id) if row.parent_id else None
     if parent:
-        fields.append(f"*Part of*\n{escape(parent.row.ref)} · {clip(parent.row.title, 60)}")
+        fields.append(f"*Part of*\n{kit.escape(parent.row.ref)} · {kit.clip(parent.row.title, 60)}")
     blocks.append(SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields]))
-    budget = MESSAGE_TEXT_BUDGET - 2500
+    budget = kit.MESSAGE_TEXT_BUDGET - 2500
     if row.description:
-        text = clip(row.description, 1500)
+        text = kit.clip(row.description, 1500)
         budget -= len(text)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+        blocks.append(kit.section(text))
     sections = [
         ("Plan vs actual", _bowling_lines(status, node, history), None),
         (
@@ -211,22 +200,22 @@ def objective_detail(
     if latest_notes and (latest_notes.challenges or latest_notes.countermeasure):
         notes = []
         if latest_notes.challenges:
-            notes.append(f"*Challenges:* {clip(latest_notes.challenges, 600)}")
+            notes.append(f"*Challenges:* {kit.clip(latest_notes.challenges, 600)}")
         if latest_notes.countermeasure:
-            notes.append(f"*Countermeasure:* {clip(latest_notes.countermeasure, 600)}")
+            notes.append(f"*Countermeasure:* {kit.clip(latest_notes.countermeasure, 600)}")
         sections.append((f"Notes from {month_label(latest_notes.period)}", notes, None))
     for title, lines, _ in sections:
         if not lines:
             continue
-        chunks, left = pack_lines(lines, budget=min(budget // 2, 2800))
+        chunks, left = kit.pack_lines(lines, budget=min(budget // 2, 2800))
         text = f"*{title}*\n" + (chunks[0] if chunks else "")
         if left:
             text += f"\n…and {left} more."
         budget -= len(text)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+        blocks.append(kit.section(text))
     blocks.append(_share_actions(query))
-    text = f"{escape(row.ref)} {clip(row.title, 200)}: {HEALTH_LABEL[node.health]}"
-    return Message(text, blocks)
+    text = f"{kit.escape(row.ref)} {kit.clip(row.title, 200)}: {kit.HEALTH_LABEL[node.health]}"
+    return kit.Message(text, blocks)
 
 
 def person_overview(
@@ -238,34 +227,32 @@ def person_overview(
     people: dict[int, PersonRow],
     today: date,
     query: StatusQuery,
-) -> Message:
+) -> kit.Message:
     owned = status.owned_by(person.id)
     blocks: list[Block] = [
-        HeaderBlock(text=shorten(f"{person.name}'s objectives · FY{status.year}", HEADER_LIMIT))
+        HeaderBlock(
+            text=kit.shorten(f"{person.name}'s objectives · FY{status.year}", kit.HEADER_LIMIT)
+        )
     ]
     blocks += _true_north(vision)
     if owned:
-        chunks, left = pack_lines([node_line(status, n) for n in owned], budget=6000)
+        chunks, left = kit.pack_lines([node_line(status, n) for n in owned], budget=6000)
         for chunk in chunks:
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+            blocks.append(kit.section(chunk))
         if left:
-            blocks.append(
-                ContextBlock(elements=[MarkdownTextObject(text=f"…and {left} more objectives.")])
-            )
+            blocks.append(kit.context(f"…and {left} more objectives."))
     else:
         blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"<@{person.slack_user_id}> owns no active objective in FY{status.year}."
-                )
-            )
+            kit.section(f"<@{person.slack_user_id}> owns no active objective in FY{status.year}.")
         )
     open_actions = [a for a in actions if a.state != "done"]
     if open_actions:
-        chunks, left = pack_lines(
+        chunks, left = kit.pack_lines(
             [_action_line(a, people, today) for a in open_actions], budget=2500
         )
         text = "*Open actions*\n" + chunks[0] + (f"\n…and {left} more." if left else "")
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+        blocks.append(kit.section(text))
     blocks.append(_share_actions(query))
-    return Message(f"{clip(person.name, 80)}: {len(owned)} objectives in FY{status.year}", blocks)
+    return kit.Message(
+        f"{kit.clip(person.name, 80)}: {len(owned)} objectives in FY{status.year}", blocks
+    )

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from bot.home.service import assemble_home
 from storage import home as reads
+from storage import objectives
 from storage.models import ActionItem, CatchballRound, Objective
 from tests import factories as f
 
@@ -161,9 +162,11 @@ def test_live_descendants_walk_the_whole_subtree_in_order(session):
     f.objective(session, ws, "AN1.2", level="cascaded", parent_id=a.id, state="archived")
     f.objective(session, ws, "AN2", parent_id=bt.id, state="proposed")
     session.commit()
-    below = reads.live_descendants(session, workspace_id=ws.id, root_id=bt.id)
+    below = objectives.live_descendants(session, workspace_id=ws.id, root_id=bt.id)
     assert [o.ref for o in below] == ["AN1", "AN1.1", "AN1.1.1", "AN2"]
-    assert reads.live_descendants(session, workspace_id=ws.id, root_id=a1.id)[0].ref == "AN1.1.1"
+    assert (
+        objectives.live_descendants(session, workspace_id=ws.id, root_id=a1.id)[0].ref == "AN1.1.1"
+    )
 
 
 def test_active_breakthroughs_newest_first_and_limited(session):
@@ -171,6 +174,6 @@ def test_active_breakthroughs_newest_first_and_limited(session):
     f.objective(session, ws, "BT2", level="breakthrough", start_year=2030, end_year=2032)
     f.objective(session, ws, "BT3", level="breakthrough", state="archived")
     session.commit()
-    found = reads.active_breakthroughs(session, workspace_id=ws.id, limit=100)
+    found = objectives.active_breakthroughs(session, workspace_id=ws.id, limit=100)
     assert [o.ref for o in found] == ["BT2", "BT1"]
-    assert len(reads.active_breakthroughs(session, workspace_id=ws.id, limit=1)) == 1
+    assert len(objectives.active_breakthroughs(session, workspace_id=ws.id, limit=1)) == 1

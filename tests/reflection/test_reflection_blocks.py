@@ -16,13 +16,8 @@ from bot.reflection.model import CarryOver
 from bot.reflection.service import build_reflection_post, carry_overs, facts_for
 from bot.standin.blockkit import validate_message_blocks
 from storage.models import HanseiAnswer, Objective, Workspace
-from storage.reflection import (
-    YearCheckIn,
-    YearData,
-    YearHansei,
-    YearObjective,
-    YearPerson,
-)
+from storage.reflection_facts import YearData, YearHansei, YearObjective, YearPerson
+from storage.rows import CheckInAnswer
 from tests import factories as f
 from tests.reflection.plans import year_plan
 from tests.text import visible_text
@@ -74,7 +69,7 @@ def big_year(objectives: int = 1000) -> YearData:
         rows.append(obj(next_id, f"O{i}", "annual" if i < 100 else "cascaded", parent))
         next_id += 1
     check_ins = [
-        YearCheckIn(
+        CheckInAnswer(
             o.id,
             p,
             o.owner_id,

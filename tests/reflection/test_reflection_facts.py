@@ -13,7 +13,8 @@ from bot.reflection.service import carry_overs, facts_for
 from bot.reflection.text import names_a_change, normalise, recurring
 from bot.review.bowling import Colour
 from storage.models import Workspace
-from storage.reflection import YearCheckIn, YearData, YearObjective, YearPerson
+from storage.reflection_facts import YearData, YearObjective, YearPerson
+from storage.rows import CheckInAnswer
 from tests.reflection.plans import year_plan
 
 PERIODS = fiscal_periods(2027, 1)
@@ -44,9 +45,9 @@ def row(**changes) -> YearObjective:
     return YearObjective(**{**fields, **changes})
 
 
-def ci(period, actual=None, status=None, **text) -> YearCheckIn:
+def ci(period, actual=None, status=None, **text) -> CheckInAnswer:
     fields = dict(what_happened=None, challenges=None, countermeasure=None, comment=None)
-    return YearCheckIn(1, period, 1, actual, status, **{**fields, **text})
+    return CheckInAnswer(1, period, 1, actual, status, **{**fields, **text})
 
 
 PEOPLE = {1: YearPerson(1, "U0VP", "Ana", None), 2: YearPerson(2, "U0LEE", "Lee", "gone")}

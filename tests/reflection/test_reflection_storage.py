@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import event
 
 from bot.periods import fiscal_periods
-from storage.reflection import read_year
+from storage.reflection_facts import read_year
 from tests import factories as f
 from tests.reflection.plans import year_plan
 

@@ -5,39 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Text, cast
 from sqlmodel import Session, select
 
-from storage.models import (
-    CatchballDecision,
-    CatchballRound,
-    Objective,
-    ObjectiveState,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class PlanRow:
-    id: int
-    ref: str
-    level: str
-    parent_id: int | None
-    title: str
-    owner_id: int | None
-    year: int | None
-    start_year: int | None
-    end_year: int | None
-    metric_name: str | None
-    target: float | None
-    monthly_plan_json: str | None
-
-    @property
-    def has_monthly_plan(self) -> bool:
-        # JSON columns hold SQL NULL or the JSON text "null" for "no plan", depending on how the
-        # row was written. The text is only looked at, not decoded: 10,000 decodes cost more
-        # than the query.
-        text = (self.monthly_plan_json or "").strip()
-        return text.startswith("[") and text.replace(" ", "") != "[]"
+from storage.models import CatchballDecision, CatchballRound, Objective, ObjectiveState
+from storage.rows import PlanRow, objective_columns, read
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,24 +25,11 @@ class WaitingRound:
 def active_plan(session: Session, *, workspace_id: int) -> list[PlanRow]:
     """Every active objective, in plan order, as plain rows (one query whatever the size)."""
     statement = (
-        select(
-            Objective.id,
-            Objective.ref,
-            Objective.level,
-            Objective.parent_id,
-            Objective.title,
-            Objective.owner_id,
-            Objective.year,
-            Objective.start_year,
-            Objective.end_year,
-            Objective.metric_name,
-            Objective.target,
-            cast(Objective.monthly_plan, Text),
-        )
+        select(*objective_columns())
         .where(Objective.workspace_id == workspace_id, Objective.state == ObjectiveState.ACTIVE)
         .order_by(Objective.position, Objective.id)
     )
-    return [PlanRow(*row) for row in session.connection().execute(statement).all()]
+    return [PlanRow(*row) for row in read(session, statement)]
 
 
 def rounds_waiting_since(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Text, and_, cast, exists, or_
+from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, select
 
 from storage.models import (
@@ -20,33 +19,16 @@ from storage.models import (
     ObjectiveState,
     Person,
 )
+from storage.rows import CheckInAnswer, PlanRow, columns, objective_columns, read
 
 
 @dataclass(frozen=True, slots=True)
-class YearObjective:
-    id: int
-    ref: str
-    level: str
-    parent_id: int | None
-    title: str
-    owner_id: int | None
-    start_year: int | None
-    end_year: int | None
-    year: int | None
-    metric_name: str | None
-    metric_unit: str | None
-    baseline: float | None
-    target: float | None
-    higher_is_better: bool
-    monthly_plan_json: str | None
+class YearObjective(PlanRow):
+    """An objective of the year, and when it joined the plan (one added mid-year says so)."""
+
     state: str
     position: int
     created_at: datetime | None
-
-    @property
-    def monthly_plan(self) -> list[float] | None:
-        plan = json.loads(self.monthly_plan_json) if self.monthly_plan_json else None
-        return plan if isinstance(plan, list) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,19 +37,6 @@ class YearPerson:
     slack_user_id: str
     name: str
     unreachable_reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class YearCheckIn:
-    objective_id: int
-    period: str
-    person_id: int | None
-    actual: float | None
-    status: str | None
-    what_happened: str | None
-    challenges: str | None
-    countermeasure: str | None
-    comment: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,36 +77,10 @@ class YearData:
     breakthroughs: list[YearObjective] = field(default_factory=list)
     objectives: list[YearObjective] = field(default_factory=list)  # annual and cascaded
     people: dict[int, YearPerson] = field(default_factory=dict)
-    check_ins: list[YearCheckIn] = field(default_factory=list)
+    check_ins: list[CheckInAnswer] = field(default_factory=list)
     hansei: list[YearHansei] = field(default_factory=list)
     a3s: list[YearA3] = field(default_factory=list)
     prompts: list[YearPrompt] = field(default_factory=list)
-
-
-_COLUMNS = (
-    Objective.id,
-    Objective.ref,
-    Objective.level,
-    Objective.parent_id,
-    Objective.title,
-    Objective.owner_id,
-    Objective.start_year,
-    Objective.end_year,
-    Objective.year,
-    Objective.metric_name,
-    Objective.metric_unit,
-    Objective.baseline,
-    Objective.target,
-    Objective.higher_is_better,
-    cast(Objective.monthly_plan, Text),
-    Objective.state,
-    Objective.position,
-    Objective.created_at,
-)
-
-
-def _rows(session: Session, statement):
-    return session.connection().execute(statement).all()
 
 
 def read_year(
@@ -147,7 +90,7 @@ def read_year(
     periods = list(periods)
     had_check_in = exists().where(CheckIn.objective_id == Objective.id, CheckIn.period.in_(periods))
     yearly = (
-        select(*_COLUMNS)
+        select(*objective_columns(YearObjective))
         .where(
             Objective.workspace_id == workspace_id,
             Objective.level != ObjectiveLevel.BREAKTHROUGH,
@@ -162,7 +105,7 @@ def read_year(
     # Every breakthrough that is not a rejected or pending proposal; the domain keeps those
     # that span the year or hold one of its annual objectives.
     breakthroughs = (
-        select(*_COLUMNS)
+        select(*objective_columns(YearObjective))
         .where(
             Objective.workspace_id == workspace_id,
             Objective.level == ObjectiveLevel.BREAKTHROUGH,
@@ -170,21 +113,9 @@ def read_year(
         )
         .order_by(Objective.position, Objective.id)
     )
-    people = select(Person.id, Person.slack_user_id, Person.name, Person.unreachable_reason).where(
-        Person.workspace_id == workspace_id
-    )
+    people = select(*columns(YearPerson, Person)).where(Person.workspace_id == workspace_id)
     check_ins = (
-        select(
-            CheckIn.objective_id,
-            CheckIn.period,
-            CheckIn.person_id,
-            CheckIn.actual,
-            CheckIn.status,
-            CheckIn.what_happened,
-            CheckIn.challenges,
-            CheckIn.countermeasure,
-            CheckIn.comment,
-        )
+        select(*columns(CheckInAnswer, CheckIn))
         .join(Objective, Objective.id == CheckIn.objective_id)
         .where(
             CheckIn.workspace_id == workspace_id,
@@ -194,44 +125,26 @@ def read_year(
         .order_by(CheckIn.objective_id, CheckIn.period)
     )
     hansei = (
-        select(
-            HanseiAnswer.objective_id,
-            HanseiAnswer.person_id,
-            HanseiAnswer.went_well,
-            HanseiAnswer.went_badly,
-            HanseiAnswer.root_causes,
-            HanseiAnswer.learned,
-            HanseiAnswer.carry_over,
-        )
+        select(*columns(YearHansei, HanseiAnswer))
         .where(HanseiAnswer.workspace_id == workspace_id, HanseiAnswer.year == year)
         .order_by(HanseiAnswer.objective_id)
     )
     a3s = (
-        select(
-            A3Report.objective_id,
-            A3Report.period,
-            A3Report.person_id,
-            A3Report.problem,
-            A3Report.root_cause,
-            A3Report.countermeasure,
-            A3Report.worked,
-            A3Report.worked_note,
-            A3Report.worked_period,
-        )
+        select(*columns(YearA3, A3Report))
         .where(A3Report.workspace_id == workspace_id, A3Report.period.in_(periods))
         .order_by(A3Report.objective_id, A3Report.period)
     )
-    prompts = select(CheckInPrompt.person_id, CheckInPrompt.period, CheckInPrompt.state).where(
+    prompts = select(*columns(YearPrompt, CheckInPrompt)).where(
         CheckInPrompt.workspace_id == workspace_id,
         CheckInPrompt.kind == "checkin",
         CheckInPrompt.period.in_(periods),
     )
     return YearData(
-        breakthroughs=[YearObjective(*row) for row in _rows(session, breakthroughs)],
-        objectives=[YearObjective(*row) for row in _rows(session, yearly)],
-        people={row[0]: YearPerson(*row) for row in _rows(session, people)},
-        check_ins=[YearCheckIn(*row) for row in _rows(session, check_ins)],
-        hansei=[YearHansei(*row) for row in _rows(session, hansei)],
-        a3s=[YearA3(*row) for row in _rows(session, a3s)],
-        prompts=[YearPrompt(*row) for row in _rows(session, prompts)],
+        breakthroughs=[YearObjective(*row) for row in read(session, breakthroughs)],
+        objectives=[YearObjective(*row) for row in read(session, yearly)],
+        people={row[0]: YearPerson(*row) for row in read(session, people)},
+        check_ins=[CheckInAnswer(*row) for row in read(session, check_ins)],
+        hansei=[YearHansei(*row) for row in read(session, hansei)],
+        a3s=[YearA3(*row) for row in read(session, a3s)],
+        prompts=[YearPrompt(*row) for row in read(session, prompts)],
     )
