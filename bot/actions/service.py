@@ -10,9 +10,7 @@ from __future__ import annotations
 import difflib
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
@@ -20,6 +18,7 @@ from sqlmodel import Session
 
 from bot import forms, ids
 from bot.actions.blocks import action_message
+from bot.actions.model import ActionCard, Mark, MarkOutcome, NewAction
 from bot.blocks.common import clip
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.people import resolve_owner
@@ -37,14 +36,6 @@ UNREACHABLE = {"user_not_found", "account_inactive", "user_disabled", "cannot_dm
 RESEND_AFTER = timedelta(minutes=1)
 
 
-class Mark(StrEnum):
-    """What a button on an action asks for."""
-
-    DONE = "done"
-    BLOCKED = "blocked"
-    REOPEN = "reopen"
-
-
 # The states each request may move an action out of, and where to.
 TRANSITIONS: dict[Mark, tuple[frozenset[str], str]] = {
     Mark.DONE: (frozenset({ActionState.OPEN, ActionState.BLOCKED}), ActionState.DONE),
@@ -56,41 +47,6 @@ MARK_BY_ACTION_ID = {
     ids.ACTION_ACTION_BLOCKED: Mark.BLOCKED,
     ids.ACTION_ACTION_REOPEN: Mark.REOPEN,
 }
-
-
-@dataclass(frozen=True)
-class ActionCard:
-    """Everything the owner's DM shows about one action, read afresh from the database."""
-
-    action_id: int
-    title: str
-    due: date | None
-    state: str
-    objective_ref: str
-    objective_title: str
-    owner: str | None  # Slack user ids from here on
-    added_by: str | None
-    marked_by: str | None
-    marked_at: datetime | None
-    today: date
-
-
-@dataclass(frozen=True)
-class MarkOutcome:
-    """What a Done/Blocked/Reopen click did: `changed` False means nothing was touched."""
-
-    mark: Mark
-    changed: bool
-    card: ActionCard
-    dm: tuple[str, str] | None = None  # (channel, ts) of the owner's DM about it, if sent
-
-
-@dataclass(frozen=True)
-class NewAction:
-    """The modal's subject: the objective an action is being added to."""
-
-    objective: Objective
-    default_owner: str | None
 
 
 # ---- adding an action ----------------------------------------------------------------------

@@ -20,8 +20,6 @@ from slack_sdk.models.views import View
 from bot import forms, ids, numbers
 from bot.blocks import fields
 from bot.blocks.common import (
-    HEALTH_ICON,
-    HEALTH_LABEL,
     Message,
     clip,
     escape,
@@ -30,6 +28,7 @@ from bot.blocks.common import (
     with_unit,
 )
 from bot.periods import month_label
+from bot.status.blocks import HEALTH_ICON, HEALTH_LABEL
 from bot.status.rules import Health
 
 if TYPE_CHECKING:  # the domain module imports these builders; types only, no cycle

@@ -16,8 +16,6 @@ from slack_sdk.models.blocks import (
 
 from bot import ids
 from bot.blocks.common import (
-    HEALTH_ICON,
-    HEALTH_LABEL,
     MESSAGE_TEXT_BUDGET,
     Message,
     clip,
@@ -28,6 +26,7 @@ from bot.blocks.common import (
 )
 from bot.periods import MONTH_NAMES, month_label, parse_period
 from bot.review.bowling import DOT, BowlingMonth, Colour, dots
+from bot.status.blocks import HEALTH_ICON, HEALTH_LABEL
 from bot.status.rules import Health
 
 if TYPE_CHECKING:  # the domain module imports these builders; types only, no cycle
