@@ -35,10 +35,11 @@ from bot.people import resolve_owner
 from bot.periods import parse_period
 from bot.scope import Scope
 from storage import a3 as store
-from storage import objectives, outbox
+from storage import objectives
 from storage.checkins import by_objective_period, person_by_id
 from storage.events import claim
 from storage.models import A3Report, Objective, ObjectiveState, Workspace
+from storage.outbox import queue as outbox
 
 OFF_TRACK = "off_track"
 POST, UPDATE = "chat.postMessage", "chat.update"

@@ -24,11 +24,13 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.people import resolve_owner
 from bot.scope import Scope
 from storage import actions as store
-from storage import objectives, outbox
+from storage import objectives
 from storage.actions import OverdueRow
 from storage.db import session_scope
 from storage.events import claim
 from storage.models import ActionItem, ActionState, Objective, ObjectiveLevel, ObjectiveState
+from storage.outbox import claims, stops
+from storage.outbox import queue as outbox
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +215,7 @@ def send_new_action_dm(engine: Engine, client, *, action: ActionItem, now: datet
         row = outbox.by_key(
             session, workspace_id=action.workspace_id, dedup_key=new_action_post_key(action.id)
         )
-        post = row and outbox.claim(session, message_id=row.id, at=datetime.now(UTC))
+        post = row and claims.claim(session, message_id=row.id, at=datetime.now(UTC))
         if not post:
             return None  # nothing was stored, or the DM is on its way already
     try:
@@ -221,9 +223,9 @@ def send_new_action_dm(engine: Engine, client, *, action: ActionItem, now: datet
     except SlackApiError as exc:
         error = (exc.response or {}).get("error") or "unknown_error"
         with session_scope(engine) as session:
-            outbox.fail(session, message_id=post.id, error=error)
+            stops.fail(session, message_id=post.id, error=error)
             if error in UNREACHABLE:
-                outbox.mark_person_unreachable(
+                stops.mark_person_unreachable(
                     session,
                     workspace_id=post.workspace_id,
                     slack_user_id=post.channel or "",
@@ -234,12 +236,12 @@ def send_new_action_dm(engine: Engine, client, *, action: ActionItem, now: datet
     except Exception as exc:
         # A dropped connection may still have posted it: the delivery looks before resending.
         with session_scope(engine) as session:
-            outbox.mark_in_doubt(
+            claims.mark_in_doubt(
                 session, message_id=post.id, until=now, error=exc.__class__.__name__
             )
         raise
     with session_scope(engine) as session:
-        outbox.mark_sent(
+        claims.mark_sent(
             session,
             message_id=post.id,
             ts=response.get("ts"),

@@ -33,12 +33,12 @@ from bot.checkin.prompt_blocks import checkin_prompt
 from bot.cycle import Due, current_due, due_at, next_due, parse_local_time, previous_period
 from bot.periods import fiscal_year_of, month_index, parse_period
 from storage import a3 as a3_store
-from storage import outbox
 from storage import prompts as store
 from storage.a3 import A3Row
 from storage.actions import OverdueRow
 from storage.models import PromptState, Workspace
-from storage.outbox import NewMessage
+from storage.outbox import queue as outbox
+from storage.outbox.queue import NewMessage
 from storage.prompts import CheckInRow, ObjectiveRow, OwnerRow, prompt_key
 
 log = logging.getLogger(__name__)

@@ -24,10 +24,10 @@ from bot.checkin.prompts import (
     owner_zones,
     zone_of,
 )
-from storage import outbox
 from storage import prompts as store
 from storage.models import Workspace
-from storage.outbox import NewMessage
+from storage.outbox import queue as outbox
+from storage.outbox.queue import NewMessage
 from storage.prompts import OpenPrompt
 
 # "Nobody is reminded twice in a day": a reminder this recent holds back the next one.

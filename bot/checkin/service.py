@@ -33,9 +33,10 @@ from bot.periods import fiscal_year_of, month_label, parse_period, period_of
 from bot.review import threads as review
 from bot.scope import Scope
 from storage import checkins as store
-from storage import objectives, outbox
+from storage import objectives
 from storage.events import claim
 from storage.models import CheckIn, Objective, ObjectiveLevel, ObjectiveState, Person, Workspace
+from storage.outbox import queue as outbox
 from storage.workspaces import find_person, find_workspace
 
 STATUSES = ("on_track", "at_risk", "off_track")

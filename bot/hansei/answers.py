@@ -31,11 +31,12 @@ from bot.hansei.prompts import (
 )
 from bot.periods import fiscal_periods
 from bot.scope import Scope
-from storage import checkins, objectives, outbox
+from storage import checkins, objectives
 from storage import hansei as store
 from storage import hansei_answers as answers
 from storage.events import claim
 from storage.models import HanseiAnswer, Objective, ObjectiveLevel, ObjectiveState, Workspace
+from storage.outbox import queue as outbox
 from storage.prompts import objectives_of
 
 POST, UPDATE = "chat.postMessage", "chat.update"

@@ -35,9 +35,9 @@ from bot.hansei.blocks import hansei_prompt
 from bot.periods import fiscal_periods, fiscal_year_of
 from storage import hansei as store
 from storage import hansei_answers as answers
-from storage import outbox
 from storage.models import PromptState, Workspace
-from storage.outbox import NewMessage
+from storage.outbox import queue as outbox
+from storage.outbox.queue import NewMessage
 from storage.prompts import ObjectiveRow, OwnerRow, objectives_of
 
 MAX_WEEKS = 52

@@ -28,10 +28,10 @@ from bot.hansei.prompts import (
 )
 from storage import hansei as store
 from storage import hansei_answers as answers
-from storage import outbox
 from storage import prompts as prompt_store
 from storage.models import Workspace
-from storage.outbox import NewMessage
+from storage.outbox import queue as outbox
+from storage.outbox.queue import NewMessage
 from storage.prompts import OpenPrompt, objectives_of
 
 POST = "chat.postMessage"

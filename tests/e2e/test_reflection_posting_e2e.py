@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 
 from schedules.delivery import Deliverer, SimulatedCrash, make_delivery_client
 from schedules.reflection_job import run_annual_reflection
-from storage import outbox
 from storage.models import OutboxMessage, Reflection
+from storage.outbox import queue as outbox
 from tests.e2e.reflection_bed import (
     FAST,
     LEAD,
