@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -26,9 +24,7 @@ from bot.blocks.common import Message, clip, escape
 from bot.context import A3Ref, A3WorkedRef
 from bot.cycle import previous_period
 from bot.periods import month_label
-
-if TYPE_CHECKING:
-    from storage.a3 import A3Row
+from storage.a3 import A3Row
 
 INPUT_MAX = 3000
 WORKED_OPTIONS = (("yes", "Yes"), ("partly", "Partly"), ("no", "No"))

@@ -8,7 +8,6 @@ are summarised with the command that shows them all.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -41,10 +40,8 @@ from bot.periods import month_label
 from bot.scope import NO_PLAN
 from bot.status.blocks import HEALTH_ICON, HEALTH_LABEL, node_line
 from bot.status.rules import Health
-
-if TYPE_CHECKING:
-    from storage.a3 import A3Row
-    from storage.home import OpenActionRow, PendingDecisionRow
+from storage.a3 import A3Row
+from storage.home import OpenActionRow, PendingDecisionRow
 
 VIEW_BLOCK_LIMIT = 100
 MINE_WITH_BUTTONS = 10
