@@ -31,9 +31,9 @@ from bench.common import app_env, backends, database, postgres_available, record
 from bench.processes import AppProcess, hoshin_instances, peak_rss_text  # noqa: E402
 from bot.standin import SlackStandIn  # noqa: E402
 from schedules.scheduler import DELIVER, DELIVER_BATCH  # noqa: E402
-from storage import outbox  # noqa: E402
 from storage.db import session_scope  # noqa: E402
 from storage.models import Person, Workspace  # noqa: E402
+from storage.outbox import queue as outbox  # noqa: E402
 
 SCALE = 20  # Slack's 300 posts/min becomes 6,000/min: 100 posts/s
 POSTS_PER_MINUTE = 300

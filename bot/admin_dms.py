@@ -8,8 +8,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.slack_limits import POST_MESSAGE
-from storage import outbox
 from storage import review as review_store
+from storage.outbox import queue as outbox
 
 
 def dm_admins_once(

@@ -217,7 +217,7 @@ def jobs() -> None:
 def jobs_list() -> None:
     """Each job, how often it runs, and what comes next (check-ins: per workspace)."""
     from schedules.jobs import upcoming_prompts, waiting_posts
-    from schedules.scheduler import REVIEW_SYNC, registry
+    from schedules.scheduler import registry
     from storage.db import upgrade
 
     engine = _engine(_settings())
@@ -235,10 +235,6 @@ def jobs_list() -> None:
 
             for line in upcoming_hansei(engine, clock):
                 click.echo(f"{'':<16} next: {line}")
-    if REVIEW_SYNC not in registry():
-        click.echo(
-            f"{REVIEW_SYNC.name:<16} not scheduled: bot.review.threads.sync_all does not exist yet"
-        )
     _echo_suspended(engine)
 
 

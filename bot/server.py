@@ -34,8 +34,8 @@ from handlers.request_shape import (
     parse_request_body,
 )
 from schedules.scheduler import JOBS_STALE_SECONDS
-from storage import outbox
 from storage.db import session_scope
+from storage.outbox import queue as outbox
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from sqlmodel import Session
 
 from bot import ids
 from bot.actions.blocks import action_message, add_action_modal, mark_reply
+from bot.actions.model import MarkOutcome
 from bot.actions.service import (
     MARK_BY_ACTION_ID,
-    MarkOutcome,
     add_action,
     mark_action,
     objective_for_id,

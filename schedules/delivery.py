@@ -30,10 +30,12 @@ from schedules.delivery_outcomes import DeliveryReport, Outcomes
 from schedules.files_upload import ChartUpload
 from schedules.ratelimit import POST, DeliveryLimits, Pacer, ReadyQueue
 from schedules.slack_answers import Answer, Verdict, ask
-from storage import outbox
 from storage.db import session_scope
 from storage.models.review import OutboxState
-from storage.outbox import ClaimedMessage, DoubtfulMessage, DueMessage
+from storage.outbox import claims, stops
+from storage.outbox import queue as outbox
+from storage.outbox.claims import ClaimedMessage, DoubtfulMessage
+from storage.outbox.queue import DueMessage
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +224,7 @@ class Deliverer(Outcomes):
 
     def _claim(self, row: DueMessage) -> ClaimedMessage | None:
         with session_scope(self.engine) as session:
-            claimed = outbox.claim(session, message_id=row.id, at=datetime.now(UTC))
+            claimed = claims.claim(session, message_id=row.id, at=datetime.now(UTC))
         if claimed is not None:
             with self._lock:
                 self._mine.add(claimed.id)
@@ -319,7 +321,7 @@ class Deliverer(Outcomes):
         seen: set[int] = set()
         while self.keep_going():
             with session_scope(self.engine) as session:
-                rows = outbox.doubtful(
+                rows = claims.doubtful(
                     session, now=self.clock.now(), stale_before=stale_before, limit=50
                 )
             rows = [r for r in rows if r.id not in seen and r.id not in self._mine]
@@ -333,27 +335,27 @@ class Deliverer(Outcomes):
     def _resolve(self, row: DoubtfulMessage) -> None:
         if row.state == OutboxState.IN_FLIGHT:
             with session_scope(self.engine) as session:
-                if not outbox.take_over(session, message_id=row.id):
+                if not claims.take_over(session, message_id=row.id):
                     return  # its process came back to it after all
         finding = self.resolver.look_for(row)
         now = self.clock.now()
         with session_scope(self.engine) as session:
             if finding.found == Found.POSTED:
-                outbox.mark_sent(
+                claims.mark_sent(
                     session, message_id=row.id, ts=finding.ts, channel=finding.channel, at=now
                 )
                 self._bump("found_posted")
             elif finding.found == Found.ABSENT and row.attempts >= self.limits.max_attempts:
                 # Every try answered "may have posted" and none did: stop, as any retry does.
-                outbox.fail(session, message_id=row.id, error="gave_up:absent_after_doubt")
+                stops.fail(session, message_id=row.id, error="gave_up:absent_after_doubt")
                 log.error("outbox %d failed after %d attempts in doubt", row.id, row.attempts)
                 self._bump("failed")
             elif finding.found == Found.ABSENT:
-                outbox.defer(session, message_id=row.id, until=now, error="absent_after_doubt")
+                claims.defer(session, message_id=row.id, until=now, error="absent_after_doubt")
                 self._bump("resent")
             elif finding.found == Found.LATER:
                 until = now + timedelta(seconds=finding.retry_after or 1.0)
-                outbox.mark_in_doubt(
+                claims.mark_in_doubt(
                     session, message_id=row.id, until=until, error=finding.error or ""
                 )
             elif finding.found == Found.TOKEN:
@@ -364,7 +366,7 @@ class Deliverer(Outcomes):
                     row.id,
                     row.workspace_id,
                     None,
-                    finding.error or f"{outbox.IN_DOUBT_PREFIX}unknown",
+                    finding.error or f"{stops.IN_DOUBT_PREFIX}unknown",
                 )
                 self._bump("held")
         log.info("outbox %d in doubt: %s", row.id, finding.found)

@@ -12,10 +12,10 @@ from sqlalchemy import Engine
 
 from schedules.ratelimit import DeliveryLimits
 from schedules.slack_answers import CREATING_METHODS, Answer, Verdict, is_person
-from storage import outbox
 from storage.db import session_scope
-from storage.outbox import IN_DOUBT_PREFIX as IN_DOUBT
-from storage.outbox import DoubtfulMessage
+from storage.outbox import queue as outbox
+from storage.outbox.claims import DoubtfulMessage
+from storage.outbox.stops import IN_DOUBT_PREFIX as IN_DOUBT
 
 EVENT_TYPE = "hoshin_outbox"
 

@@ -15,10 +15,11 @@ from sqlalchemy import Engine
 from bot.clock import Clock
 from schedules.ratelimit import DeliveryLimits
 from schedules.slack_answers import Answer, Verdict, ask, is_person
-from storage import outbox
 from storage.db import session_scope
 from storage.models.review import OutboxState
-from storage.outbox import ClaimedMessage
+from storage.outbox import claims, stops
+from storage.outbox import queue as outbox
+from storage.outbox.claims import ClaimedMessage
 
 log = logging.getLogger("schedules.delivery")
 
@@ -87,26 +88,26 @@ class Outcomes:
         now = self.clock.now()
         with session_scope(self.engine) as session:
             if verdict == Verdict.OK:
-                outbox.mark_sent(
+                claims.mark_sent(
                     session, message_id=row.id, ts=answer.ts, channel=answer.channel, at=now
                 )
             elif verdict == Verdict.RATE_LIMITED:
                 until = now + timedelta(seconds=answer.retry_after or 1.0)
-                outbox.defer(session, message_id=row.id, until=until, error=error)
+                claims.defer(session, message_id=row.id, until=until, error=error)
             elif verdict == Verdict.RETRY:
                 self._retry_later(session, row, error, now)
             elif verdict == Verdict.DOUBT:
                 until = now + timedelta(seconds=self.limits.doubt_grace_seconds)
-                outbox.mark_in_doubt(session, message_id=row.id, until=until, error=error)
+                claims.mark_in_doubt(session, message_id=row.id, until=until, error=error)
             elif verdict == Verdict.HOLD:
                 self._hold(session, row.id, row.workspace_id, row.channel, error)
             elif verdict == Verdict.UNREACHABLE:
                 self._unreachable(session, row, user_id, error)
             elif verdict == Verdict.TOKEN:
                 self._suspend(session, row.workspace_id, error)
-                outbox.defer(session, message_id=row.id, until=now, error=error)
+                claims.defer(session, message_id=row.id, until=now, error=error)
             else:
-                outbox.fail(session, message_id=row.id, error=error)
+                stops.fail(session, message_id=row.id, error=error)
                 self._refused(row, error)
                 log.error(
                     "outbox %d failed: %s (%s); its builder must prevent this",
@@ -130,14 +131,14 @@ class Outcomes:
                 where = {"channel": post.result_channel or post.channel, "ts": post.result_ts}
                 return replace(row, payload={**row.payload, **where})
             if post is None or post.state in (OutboxState.SENT, OutboxState.FAILED):
-                outbox.fail(session, message_id=row.id, error=f"nothing_to_update:{key}"[:255])
+                stops.fail(session, message_id=row.id, error=f"nothing_to_update:{key}"[:255])
                 self._bump("failed")
             elif post.state == OutboxState.HELD:
-                outbox.hold(session, message_id=row.id, reason=post.last_error or "held")
+                stops.hold(session, message_id=row.id, reason=post.last_error or "held")
                 self._bump("held")
             else:
                 until = max(post.not_before, self.clock.now()) + timedelta(seconds=1)
-                outbox.postpone(session, message_id=row.id, until=until, reason=f"after:{key}")
+                claims.postpone(session, message_id=row.id, until=until, reason=f"after:{key}")
         return None
 
     def _count(self, verdict: Verdict) -> None:
@@ -147,35 +148,33 @@ class Outcomes:
 
     def _retry_later(self, session, row: ClaimedMessage, error: str, now: datetime) -> None:
         if row.attempts >= self.limits.max_attempts:
-            outbox.fail(session, message_id=row.id, error=f"gave_up:{error}")
+            stops.fail(session, message_id=row.id, error=f"gave_up:{error}")
             self._refused(row, f"gave_up:{error}")
             log.error("outbox %d failed after %d attempts: %s", row.id, row.attempts, error)
             return
         backoff = self.limits.backoff_base_seconds * 2 ** min(row.attempts - 1, 16)
         delay = min(self.limits.backoff_max_seconds, backoff) * random.uniform(0.8, 1.2)
-        outbox.defer(session, message_id=row.id, until=now + timedelta(seconds=delay), error=error)
+        claims.defer(session, message_id=row.id, until=now + timedelta(seconds=delay), error=error)
 
     def _refused(self, row: ClaimedMessage, error: str) -> None:
         with self._lock:
             self._report.refused.append((row.workspace_id, row.id, row.method, error))
 
     def _hold(self, session, message_id: int, workspace_id: int, channel: str | None, reason: str):
-        outbox.hold(session, message_id=message_id, reason=reason)
+        stops.hold(session, message_id=message_id, reason=reason)
         if channel:
-            outbox.hold_channel(session, workspace_id=workspace_id, channel=channel, reason=reason)
+            stops.hold_channel(session, workspace_id=workspace_id, channel=channel, reason=reason)
         log.warning("outbox %d held: %s in channel %s", message_id, reason, channel)
         with self._lock:
             self._report.held_channels.append((workspace_id, channel, reason))
 
     def _unreachable(self, session, row: ClaimedMessage, user_id: str | None, error: str) -> None:
         # Failing a row (here and with its channel) queues its IF_UNREACHABLE post, if any.
-        outbox.fail(session, message_id=row.id, error=error)
+        stops.fail(session, message_id=row.id, error=error)
         if not row.channel or not user_id:
             return
-        outbox.fail_channel(
-            session, workspace_id=row.workspace_id, channel=row.channel, error=error
-        )
-        outbox.mark_person_unreachable(
+        stops.fail_channel(session, workspace_id=row.workspace_id, channel=row.channel, error=error)
+        stops.mark_person_unreachable(
             session, workspace_id=row.workspace_id, slack_user_id=user_id, reason=error
         )
         log.warning("outbox %d: person %s unreachable (%s)", row.id, user_id, error)
@@ -209,7 +208,7 @@ class Outcomes:
     def _suspend(self, session, workspace_id: int, reason: str) -> None:
         with self._lock:
             self._suspended.add(workspace_id)
-        if outbox.suspend_workspace(session, workspace_id=workspace_id, reason=reason):
+        if stops.suspend_workspace(session, workspace_id=workspace_id, reason=reason):
             log.error(
                 "workspace %d suspended: %s; delivery stops until the token is fixed",
                 workspace_id,

@@ -4,7 +4,7 @@
 2. the bytes are POSTed to that URL;
 3. files.completeUploadExternal (the file id, channel_id, thread_ts) shares the file.
 
-Each step's result is written into the row's payload before the next (`outbox.remember`), so a
+Each step's result is written into the row's payload before the next (`claims.remember`), so a
 retry resumes where the last attempt stopped and always with the same file id. Writing it also
 renews the row's in-flight lease: the upload as a whole may last four calls (files.info first,
 on a retry), each up to the client's timeout, but never one call longer than the lease (six
@@ -33,9 +33,9 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from schedules.slack_answers import Answer, Verdict
-from storage import outbox
 from storage.db import session_scope
-from storage.outbox import ClaimedMessage
+from storage.outbox import claims
+from storage.outbox.claims import ClaimedMessage
 
 GET_URL = "files.getUploadURLExternal"
 COMPLETE = "files.completeUploadExternal"
@@ -110,7 +110,7 @@ class ChartUpload:
 
     def _remember(self, row: ClaimedMessage, **facts: Any) -> None:
         with session_scope(self.engine) as session:
-            outbox.remember(session, message_id=row.id, **facts)
+            claims.remember(session, message_id=row.id, **facts)
 
     def _post_bytes(self, url: str, data: bytes, *, timeout: float) -> str | None:
         """The bytes to the upload URL, raw (as slack_sdk's files_upload_v2 sends them)."""

@@ -26,11 +26,11 @@ from bot.errors import InvalidInput
 from bot.hansei.reminders import HanseiReminders, queue_hansei_reminders
 from schedules.delivery import Deliverer
 from schedules.delivery_outcomes import DeliveryReport
-from storage import outbox
 from storage import prompts as store
 from storage.db import session_scope
 from storage.hansei import HANSEI
 from storage.models import Workspace
+from storage.outbox import queue as outbox
 from storage.prompts import RecordedDeliveries
 
 log = logging.getLogger(__name__)

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.reflection import post as posting
+from bot.reflection.service import build_reflection_post
 from schedules.delivery_outcomes import DeliveryReport
 from schedules.jobs import JobReport, workspace_ids
 from storage import reflections as store
@@ -27,15 +28,6 @@ from storage.db import session_scope
 from storage.models import Reflection, Workspace
 
 log = logging.getLogger(__name__)
-
-
-def default_builder() -> posting.Builder | None:
-    """`bot.reflection.service.build_reflection_post`, once that module provides it."""
-    try:
-        from bot.reflection import service as reflection
-    except ImportError:
-        return None
-    return getattr(reflection, "build_reflection_post", None)
 
 
 @dataclass
@@ -107,13 +99,9 @@ def _claim(
                     "channel; the admins were told"
                 )
             return None
-        builder = build or default_builder()
-        if builder is None:
-            report.errors.append(
-                f"{team_id}: bot.reflection.service.build_reflection_post is missing"
-            )
-            return None
-        row = posting.start(session, workspace, wanted, build=builder, now=now)
+        row = posting.start(
+            session, workspace, wanted, build=build or build_reflection_post, now=now
+        )
         if row is None:  # another instance claimed it a moment ago: it posts it
             return None
         report.claimed.append((team_id, wanted))

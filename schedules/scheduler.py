@@ -24,6 +24,7 @@ from bot import metrics
 from bot.context import sign_with
 from bot.errors import InvalidInput
 from bot.logs import log_context
+from bot.review.threads import SyncReport, sync_all
 from bot.services import Services
 from schedules.delivery import Deliverer, limits_from, make_delivery_client
 from schedules.hansei import run_hansei_prompts
@@ -136,28 +137,15 @@ def _annual_reflection(ctx: JobContext, *, year: int | None = None) -> JobReport
     return run_annual_reflection(ctx.engine, ctx.clock, year=year, deliver=settle)
 
 
-def review_sync() -> Callable[..., Any] | None:
-    """The review threads' periodic sync (`bot.review.threads.sync_all`), once that module provides it."""
-    try:
-        from bot.review import threads as review
-    except ImportError:
-        return None
-    return getattr(review, "sync_all", None)
-
-
 def _review_sync(ctx: JobContext) -> JobReport:
-    sync = review_sync()
-    if sync is None:
-        return JobReport(lines=["bot.review.threads.sync_all does not exist yet"])
-    result = sync(ctx.engine, now=ctx.clock.now())
+    result: SyncReport = sync_all(ctx.engine, now=ctx.clock.now())
     report = JobReport()
-    enqueued, recorded = getattr(result, "enqueued", 0), getattr(result, "recorded", 0)
-    if enqueued or recorded:
-        report.lines.append(f"{enqueued} post(s) queued, {recorded} recorded")
-    held = sorted(getattr(result, "held_channels", ()) or ())
+    if result.enqueued or result.recorded:
+        report.lines.append(f"{result.enqueued} post(s) queued, {result.recorded} recorded")
+    held = sorted(result.held_channels)
     if held:
         report.lines.append(f"held in {', '.join(held)} (the bot cannot post there)")
-    report.errors += getattr(result, "errors", None) or []
+    report.errors += result.errors
     return report
 
 
@@ -202,11 +190,7 @@ JOBS_STALE_SECONDS = MONTHLY_CHECKIN.every_seconds + 30.0
 
 def registry() -> list[Job]:
     """Every job this build can run, in the order `hoshin jobs list` shows them."""
-    jobs = [MONTHLY_CHECKIN, REMINDERS, DELIVER, HANSEI_PROMPTS]
-    if review_sync() is not None:
-        jobs.append(REVIEW_SYNC)
-    jobs.append(ANNUAL_REFLECTION)
-    return jobs
+    return [MONTHLY_CHECKIN, REMINDERS, DELIVER, HANSEI_PROMPTS, REVIEW_SYNC, ANNUAL_REFLECTION]
 
 
 def find_job(name: str) -> Job:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -20,15 +18,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.a3.model import A3Card, A3Form, WorkedAnswer
 from bot.blocks import fields
 from bot.blocks.common import Message, clip, escape
 from bot.context import A3Ref, A3WorkedRef
 from bot.cycle import previous_period
 from bot.periods import month_label
-
-if TYPE_CHECKING:  # the domain module imports these builders; types only, no cycle
-    from bot.a3.service import A3Card, A3Form, WorkedAnswer
-    from storage.a3 import A3Row
+from storage.a3 import A3Row
 
 INPUT_MAX = 3000
 WORKED_OPTIONS = (("yes", "Yes"), ("partly", "Partly"), ("no", "No"))

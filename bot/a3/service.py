@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from bot import forms, ids
 from bot.a3 import blocks as render
+from bot.a3.model import A3Card, A3Form, WorkedAnswer
 from bot.context import A3WorkedRef
 from bot.cycle import previous_period
 from bot.errors import InvalidInput, NotAllowed, NotFound
@@ -34,10 +35,11 @@ from bot.people import resolve_owner
 from bot.periods import parse_period
 from bot.scope import Scope
 from storage import a3 as store
-from storage import objectives, outbox
+from storage import objectives
 from storage.checkins import by_objective_period, person_by_id
 from storage.events import claim
 from storage.models import A3Report, Objective, ObjectiveState, Workspace
+from storage.outbox import queue as outbox
 
 OFF_TRACK = "off_track"
 POST, UPDATE = "chat.postMessage", "chat.update"
@@ -68,23 +70,6 @@ def a3_periods(
 
 def request_key(a3_id: int) -> str:
     return f"a3-request:{a3_id}"
-
-
-@dataclass(frozen=True)
-class A3Card:
-    """What the owner's DM about an A3 shows, read afresh."""
-
-    a3_id: int
-    objective_ref: str
-    objective_title: str
-    period: str
-    owner_user_id: str | None
-    problem: str | None = None
-    root_cause: str | None = None
-    countermeasure: str | None = None
-    action_owner: str | None = None
-    due: date | None = None
-    written: bool = False
 
 
 def _card(session: Session, row: A3Report, objective: Objective) -> A3Card:
@@ -151,13 +136,6 @@ def after_check_in(
 
 
 # ---- the modal --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class A3Form:
-    card: A3Card
-    previous_period: str
-    suggested_countermeasure: str | None  # the check-in's, to start from on a first A3
 
 
 def _checked(session: Session, scope: Scope, a3_id: int):
@@ -282,14 +260,6 @@ def _follow_request_dm(
 
 
 # ---- did it work? -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WorkedAnswer:
-    objective_ref: str
-    worked: str
-    period: str
-    changed: bool
 
 
 def answer_worked(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -18,13 +17,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.actions.model import ActionCard, MarkOutcome, NewAction
 from bot.blocks import fields
 from bot.blocks.common import Message, clip, escape, shorten
 from bot.context import ActionRef, ObjectiveRef
 from bot.forms import TITLE_LIMIT
-
-if TYPE_CHECKING:  # the domain module imports these builders; types only, no cycle
-    from bot.actions.service import ActionCard, MarkOutcome, NewAction
 
 STATE_ICON = {"open": ":clipboard:", "done": ":white_check_mark:", "blocked": ":no_entry:"}
 STATE_WORD = {"open": "open", "done": "done", "blocked": "blocked"}

@@ -10,9 +10,7 @@ from __future__ import annotations
 import difflib
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
@@ -20,29 +18,24 @@ from sqlmodel import Session
 
 from bot import forms, ids
 from bot.actions.blocks import action_message
+from bot.actions.model import ActionCard, Mark, MarkOutcome, NewAction
 from bot.blocks.common import clip
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.people import resolve_owner
 from bot.scope import Scope
 from storage import actions as store
-from storage import objectives, outbox
+from storage import objectives
 from storage.actions import OverdueRow
 from storage.db import session_scope
 from storage.events import claim
 from storage.models import ActionItem, ActionState, Objective, ObjectiveLevel, ObjectiveState
+from storage.outbox import claims, stops
+from storage.outbox import queue as outbox
 
 log = logging.getLogger(__name__)
 
 UNREACHABLE = {"user_not_found", "account_inactive", "user_disabled", "cannot_dm_bot"}
 RESEND_AFTER = timedelta(minutes=1)
-
-
-class Mark(StrEnum):
-    """What a button on an action asks for."""
-
-    DONE = "done"
-    BLOCKED = "blocked"
-    REOPEN = "reopen"
 
 
 # The states each request may move an action out of, and where to.
@@ -56,41 +49,6 @@ MARK_BY_ACTION_ID = {
     ids.ACTION_ACTION_BLOCKED: Mark.BLOCKED,
     ids.ACTION_ACTION_REOPEN: Mark.REOPEN,
 }
-
-
-@dataclass(frozen=True)
-class ActionCard:
-    """Everything the owner's DM shows about one action, read afresh from the database."""
-
-    action_id: int
-    title: str
-    due: date | None
-    state: str
-    objective_ref: str
-    objective_title: str
-    owner: str | None  # Slack user ids from here on
-    added_by: str | None
-    marked_by: str | None
-    marked_at: datetime | None
-    today: date
-
-
-@dataclass(frozen=True)
-class MarkOutcome:
-    """What a Done/Blocked/Reopen click did: `changed` False means nothing was touched."""
-
-    mark: Mark
-    changed: bool
-    card: ActionCard
-    dm: tuple[str, str] | None = None  # (channel, ts) of the owner's DM about it, if sent
-
-
-@dataclass(frozen=True)
-class NewAction:
-    """The modal's subject: the objective an action is being added to."""
-
-    objective: Objective
-    default_owner: str | None
 
 
 # ---- adding an action ----------------------------------------------------------------------
@@ -257,7 +215,7 @@ def send_new_action_dm(engine: Engine, client, *, action: ActionItem, now: datet
         row = outbox.by_key(
             session, workspace_id=action.workspace_id, dedup_key=new_action_post_key(action.id)
         )
-        post = row and outbox.claim(session, message_id=row.id, at=datetime.now(UTC))
+        post = row and claims.claim(session, message_id=row.id, at=datetime.now(UTC))
         if not post:
             return None  # nothing was stored, or the DM is on its way already
     try:
@@ -265,9 +223,9 @@ def send_new_action_dm(engine: Engine, client, *, action: ActionItem, now: datet
     except SlackApiError as exc:
         error = (exc.response or {}).get("error") or "unknown_error"
         with session_scope(engine) as session:
-            outbox.fail(session, message_id=post.id, error=error)
+            stops.fail(session, message_id=post.id, error=error)
             if error in UNREACHABLE:
-                outbox.mark_person_unreachable(
+                stops.mark_person_unreachable(
                     session,
                     workspace_id=post.workspace_id,
                     slack_user_id=post.channel or "",
@@ -278,12 +236,12 @@ def send_new_action_dm(engine: Engine, client, *, action: ActionItem, now: datet
     except Exception as exc:
         # A dropped connection may still have posted it: the delivery looks before resending.
         with session_scope(engine) as session:
-            outbox.mark_in_doubt(
+            claims.mark_in_doubt(
                 session, message_id=post.id, until=now, error=exc.__class__.__name__
             )
         raise
     with session_scope(engine) as session:
-        outbox.mark_sent(
+        claims.mark_sent(
             session,
             message_id=post.id,
             ts=response.get("ts"),

@@ -15,9 +15,10 @@ from sqlmodel import Session
 
 from bot.errors import NotAllowed, NotFound
 from bot.scope import Scope
-from storage import checkins, objectives, outbox
+from storage import checkins, objectives
 from storage.events import claim
 from storage.models import CheckInPrompt, Objective, ObjectiveLevel, ObjectiveState, Person
+from storage.outbox import queue as outbox
 from storage.prompts import prompt_key
 
 R = TypeVar("R")

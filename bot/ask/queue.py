@@ -19,10 +19,10 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.blocks.common import Message
-from storage import outbox
 from storage import prompts as store
 from storage.models import PromptState, Workspace
-from storage.outbox import NewMessage
+from storage.outbox import queue as outbox
+from storage.outbox.queue import NewMessage
 from storage.prompts import NewPrompt, OwnerRow, prompt_key
 
 log = logging.getLogger(__name__)

@@ -21,9 +21,9 @@ from sqlmodel import Session
 
 from bot.ask.queue import post
 from bot.blocks.common import Message
-from storage import outbox
 from storage import prompts as store
 from storage.models import Workspace
+from storage.outbox import queue as outbox
 from storage.prompts import OpenPrompt
 
 # "Nobody is reminded twice in a day": a reminder this recent holds back the next one.

@@ -1,4 +1,4 @@
-"""Shared pieces of the builders: health icons, number formats, and fitting text into limits."""
+"""Shared pieces of the builders: number formats, and fitting text into limits."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import forms, numbers
-from bot.status.rules import Health
 
 SECTION_TEXT_LIMIT = 3000
 HEADER_LIMIT = 150
@@ -28,19 +27,6 @@ _LONGEST_ENTITY = len("&amp;")
 # The bot's own markup (<@U…>, <#C…>, <!date^…|…>) is short; plain_text may hold a lone `<`
 # typed by a person, which must not cost more than this much of the text.
 _LONGEST_MARKUP = 100
-
-HEALTH_ICON = {
-    Health.ON_TRACK: ":large_green_circle:",
-    Health.AT_RISK: ":large_yellow_circle:",
-    Health.OFF_TRACK: ":red_circle:",
-    Health.NO_DATA: ":white_circle:",
-}
-HEALTH_LABEL = {
-    Health.ON_TRACK: "on track",
-    Health.AT_RISK: "at risk",
-    Health.OFF_TRACK: "off track",
-    Health.NO_DATA: "no check-in yet",
-}
 
 
 def shorten(text: str | None, limit: int) -> str:

@@ -16,9 +16,9 @@ from sqlmodel import Session
 from bot.catchball import blocks, rounds
 from bot.catchball.rules import Delivery, RoundView, Send
 from storage import catchball as stored
-from storage import outbox
 from storage.models import CatchballRound, Objective, OutboxMessage
-from storage.outbox import NewMessage
+from storage.outbox import queue as outbox
+from storage.outbox.queue import NewMessage
 
 POST, UPDATE = "chat.postMessage", "chat.update"
 

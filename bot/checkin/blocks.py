@@ -19,8 +19,6 @@ from slack_sdk.models.views import View
 from bot import forms, ids, numbers
 from bot.ask.blocks import day, long_text
 from bot.blocks.common import (
-    HEALTH_ICON,
-    HEALTH_LABEL,
     Message,
     clip,
     escape,
@@ -30,6 +28,7 @@ from bot.blocks.common import (
 )
 from bot.checkin.model import AwayChange, CheckInForm, KeptReply
 from bot.periods import month_label
+from bot.status.blocks import HEALTH_ICON, HEALTH_LABEL
 from bot.status.rules import Health
 
 STATUS_OPTIONS = (

@@ -35,9 +35,9 @@ from bot.periods import fiscal_year_of, month_label, parse_period, period_of
 from bot.review import threads as review
 from bot.scope import Scope
 from storage import checkins as store
-from storage import outbox
 from storage.events import claim
 from storage.models import Objective, Person, Workspace
+from storage.outbox import queue as outbox
 from storage.prompts import CHECKIN
 from storage.workspaces import find_person, find_workspace
 

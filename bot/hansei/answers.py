@@ -34,8 +34,9 @@ from bot.periods import fiscal_periods
 from bot.scope import Scope
 from storage import hansei as store
 from storage import hansei_answers as answers
-from storage import outbox, prompts
+from storage import prompts
 from storage.models import Objective, Person, Workspace
+from storage.outbox import queue as outbox
 from storage.prompts import objectives_of
 
 POST, UPDATE = "chat.postMessage", "chat.update"

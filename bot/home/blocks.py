@@ -1,6 +1,6 @@
 """The App Home tab: True North on top, what waits for the person, their objectives, admin tools.
 
-A pure function of `bot.home.service.Home`. It stays within Slack's 100 blocks and far under 250 KB for
+A pure function of `bot.home.model.Home`. It stays within Slack's 100 blocks and far under 250 KB for
 someone who owns or decides hundreds of objectives: the first few rows get buttons, the rest
 are summarised with the command that shows them all.
 """
@@ -8,7 +8,6 @@ are summarised with the command that shows them all.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -22,8 +21,6 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.a3.blocks import a3_button
 from bot.blocks.common import (
-    HEALTH_ICON,
-    HEALTH_LABEL,
     clip,
     context,
     escape,
@@ -35,17 +32,15 @@ from bot.blocks.common import (
 )
 from bot.context import ActionRef, CheckInRef, ObjectiveRef
 from bot.hansei.blocks import home_hansei_blocks
+from bot.home.model import CheckInDue, Home, HomeObjective
 from bot.objectives.checks_blocks import checks_section
 from bot.objectives.vision_blocks import true_north_blocks
 from bot.periods import month_label
 from bot.scope import NO_PLAN
-from bot.status.blocks import node_line
+from bot.status.blocks import HEALTH_ICON, HEALTH_LABEL, node_line
 from bot.status.rules import Health
-
-if TYPE_CHECKING:
-    from bot.home.service import CheckInDue, Home, HomeObjective
-    from storage.a3 import A3Row
-    from storage.home import OpenActionRow, PendingDecisionRow
+from storage.a3 import A3Row
+from storage.home import OpenActionRow, PendingDecisionRow
 
 VIEW_BLOCK_LIMIT = 100
 MINE_WITH_BUTTONS = 10

@@ -8,7 +8,6 @@ objective gets; `bot.home.blocks` only renders what this module decided.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from slack_sdk.errors import SlackApiError
@@ -19,7 +18,8 @@ from bot.checkin.service import PeriodState, period_state
 from bot.hansei.answers import reflections_due
 from bot.hansei.model import HanseiDue
 from bot.home.blocks import home_view as render_home
-from bot.objectives.checks import AlignmentIssue, find_alignment_issues
+from bot.home.model import CheckInDue, Home, HomeObjective
+from bot.objectives.checks import find_alignment_issues
 from bot.periods import fiscal_year_of, parse_period
 from bot.scope import Scope
 from bot.status.rules import PlanStatus, StatusNode, build_plan_status, choose_year
@@ -27,9 +27,7 @@ from storage import a3 as a3_store
 from storage import checkins as checkin_store
 from storage import home as reads
 from storage import status as status_reads
-from storage.a3 import A3Row
 from storage.db import session_scope
-from storage.home import OpenActionRow, OwnedObjectiveRow, PendingDecisionRow
 from storage.models import ObjectiveLevel, ObjectiveState
 from storage.workspaces import find_person, find_workspace
 
@@ -43,51 +41,6 @@ A3S_SHOWN = 3
 ADMIN_LEVELS = frozenset({ObjectiveLevel.BREAKTHROUGH, ObjectiveLevel.ANNUAL})
 # Objectives that can have cascaded objectives and action plans below them.
 CASCADING_LEVELS = frozenset({ObjectiveLevel.ANNUAL, ObjectiveLevel.CASCADED})
-
-
-@dataclass(frozen=True)
-class CheckInDue:
-    """A monthly check-in the person still owes; filled in by `check_ins_due`."""
-
-    objective_ref: str
-    objective_title: str
-    period: str
-    due: date | None = None
-    objective_id: int | None = None  # for the Check in button
-
-
-@dataclass(frozen=True)
-class HomeObjective:
-    """One objective on the Home with the buttons this person gets on it."""
-
-    node: StatusNode
-    can_edit: bool  # admins, on breakthrough and annual objectives
-    can_cascade: bool  # owners: propose a cascaded objective, add an action
-
-
-@dataclass
-class Home:
-    """Everything one person's Home shows, decided; the builder only lays it out."""
-
-    slack_user_id: str
-    today: date
-    has_plan: bool = True
-    vision: str | None = None
-    values: list[str] = field(default_factory=list)
-    known: bool = False  # False: someone the plan does not know yet
-    is_admin: bool = False
-    status: PlanStatus | None = None
-    mine: list[HomeObjective] = field(default_factory=list)
-    in_catchball: list[OwnedObjectiveRow] = field(default_factory=list)
-    pending: list[PendingDecisionRow] = field(default_factory=list)
-    pending_total: int = 0
-    actions: list[OpenActionRow] = field(default_factory=list)
-    actions_total: int = 0
-    check_ins_due: list[CheckInDue] = field(default_factory=list)
-    a3s_due: list[A3Row] = field(default_factory=list)  # A3s asked of them, not written yet
-    hansei_due: list[HanseiDue] = field(default_factory=list)  # year-end reflections (issue 5)
-    plan: list[HomeObjective] = field(default_factory=list)  # admins: the top of the plan
-    alignment: list[AlignmentIssue] | None = None  # admins: what breaks the X-matrix
 
 
 def may_edit(level: str, *, is_admin: bool) -> bool:

@@ -26,9 +26,9 @@ from bot.reflection import post_blocks as render
 from bot.reflection.post import SNAPSHOT, UPDATE, closing_key, reply_key, snapshot_of
 from bot.scope import Scope
 from storage import audit, objectives
-from storage import outbox as outbox_store
 from storage import reflections as store
 from storage.models import Objective, ObjectiveLevel, ObjectiveState, Person, Reflection
+from storage.outbox import queue as outbox_store
 
 
 @dataclass

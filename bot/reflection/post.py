@@ -37,11 +37,12 @@ from bot.periods import fiscal_year_of
 from bot.reflection import post_blocks as render
 from bot.reflection.model import ReflectionPost
 from bot.slack_limits import FILES_UPLOAD_V2
-from storage import outbox
 from storage import reflections as store
 from storage import review as review_store
 from storage.models import Reflection, Workspace
 from storage.models.review import OutboxState
+from storage.outbox import queue as outbox
+from storage.outbox import stops
 from storage.review import ThreadPost
 
 log = logging.getLogger(__name__)
@@ -323,8 +324,8 @@ def release(session: Session, *, workspace_id: int, year: int) -> Released:
     channels = {(p.payload or {}).get("channel") for p in posts if p.state == OutboxState.HELD}
     rows = 0
     for channel in sorted(c for c in channels if c):
-        rows += outbox.release_channel(session, workspace_id=workspace_id, channel=channel)
-    rows += outbox.requeue_failed(
+        rows += stops.release_channel(session, workspace_id=workspace_id, channel=channel)
+    rows += stops.requeue_failed(
         session,
         workspace_id=workspace_id,
         message_ids=[p.id for p in posts if p.state == OutboxState.FAILED],

@@ -17,6 +17,7 @@ from bot import ids
 from bot.blocks import common as kit
 from bot.periods import MONTH_NAMES, month_label, parse_period
 from bot.review.bowling import DOT, BowlingMonth, Colour, dots
+from bot.status.blocks import HEALTH_ICON, HEALTH_LABEL
 from bot.status.rules import Health
 
 if TYPE_CHECKING:  # the domain module imports these builders; types only, no cycle
@@ -59,7 +60,7 @@ def _line(line: ObjectiveLine) -> str:
         status = line.check_in.status if line.check_in else None
         text += f" · {_numbers(month, line.unit)}"
         if status:
-            text += f" · {kit.HEALTH_LABEL[_health(status)]}"
+            text += f" · {HEALTH_LABEL[_health(status)]}"
     elif line.check_in is not None and line.check_in.comment:
         text += " · replied in DM, no numbers yet"
     else:
@@ -139,9 +140,9 @@ def check_in_reply(reply: CheckInReply) -> kit.Message:
     health = _health(check_in.status if check_in else None)
     who = f"<@{reply.person}>" if reply.person else "Someone"
     head = (
-        f"{kit.HEALTH_ICON[health]} *{kit.escape(line.ref)}* {kit.clip(line.title, 150)}\n"
+        f"{HEALTH_ICON[health]} *{kit.escape(line.ref)}* {kit.clip(line.title, 150)}\n"
         f"{who} checked in for {month_label(reply.period)}"
-        + (f" · *{kit.HEALTH_LABEL[health]}*" if health is not Health.NO_DATA else "")
+        + (f" · *{HEALTH_LABEL[health]}*" if health is not Health.NO_DATA else "")
     )
     blocks: list[Block] = [kit.section(head)]
     month = line.this_month
@@ -168,7 +169,7 @@ def check_in_reply(reply: CheckInReply) -> kit.Message:
     blocks.append(
         kit.context(kit.shorten("Plan vs actual: " + _chart_line(line.months, line.unit), 1900))
     )
-    said = kit.HEALTH_LABEL[health] if health is not Health.NO_DATA else "replied in DM"
+    said = HEALTH_LABEL[health] if health is not Health.NO_DATA else "replied in DM"
     return kit.Message(f"{line.ref} {month_label(reply.period)}: {said}", blocks)
 
 

@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from bot.admin_dms import dm_admins_once
 from bot.review import blocks as render
-from storage import outbox
 from storage.models.review import OutboxState
+from storage.outbox import stops
 from storage.review import ThreadPost
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def send_again(
         return 0
     if row.stops >= REFUSALS_TRIED and not changed:
         return _tell_admins(session, workspace_id, row, channel, period)
-    if not outbox.retry_failed(session, message_id=row.id, payload=payload):
+    if not stops.retry_failed(session, message_id=row.id, payload=payload):
         return 0
     log.warning("review post %s refused (%s): sent again", row.dedup_key, row.last_error)
     return 1

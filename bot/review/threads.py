@@ -39,12 +39,13 @@ from bot.cycle import current_due, parse_local_time, previous_period
 from bot.review import blocks as render
 from bot.review.plan import CheckInReply, ReviewPlan, channel_for
 from bot.review.refused import send_again
-from storage import outbox
 from storage import review as store
 from storage.checkins import set_reply_ts
 from storage.db import session_scope
 from storage.models import Workspace
 from storage.models.review import OutboxState
+from storage.outbox import queue as outbox
+from storage.outbox import stops
 from storage.review import ThreadPost
 
 log = logging.getLogger(__name__)
@@ -258,7 +259,7 @@ def alert_admins(session: Session, *, workspace_id: int, channels: set[str]) -> 
     """DM the workspace's admins about review channels whose rows are held; returns rows new."""
     held = [
         h
-        for h in outbox.held_by_channel(session, workspace_id=workspace_id)
+        for h in stops.held_by_channel(session, workspace_id=workspace_id)
         if h.channel in channels
     ]
     if not held:
@@ -291,7 +292,7 @@ class Released:
 
 def release_channel(session: Session, *, workspace_id: int, channel: str) -> Released:
     """An admin says the channel is fixed: its held rows go out again (held again if not)."""
-    rows = outbox.release_channel(session, workspace_id=workspace_id, channel=channel)
+    rows = stops.release_channel(session, workspace_id=workspace_id, channel=channel)
     thread_ids = []
     for thread in store.threads(session, workspace_id=workspace_id, channel=channel):
         store.set_blocked(session, thread_id=thread.id, reason=None)
@@ -302,7 +303,7 @@ def release_channel(session: Session, *, workspace_id: int, channel: str) -> Rel
 def held_reason(engine: Engine, *, workspace_id: int, channel: str) -> str | None:
     """Why rows for `channel` are held right now, or None when none are."""
     with session_scope(engine) as session:
-        for h in outbox.held_by_channel(session, workspace_id=workspace_id):
+        for h in stops.held_by_channel(session, workspace_id=workspace_id):
             if h.channel == channel:
                 return h.reason or "cannot_post"
     return None

@@ -25,6 +25,19 @@ from storage.a3 import A3Row
 from storage.status import ActionRow, CheckInRow, PersonRow
 
 MAX_ROOT_SECTIONS = 20
+# How a health shows wherever it is shown (status, check-ins, the review thread, the Home).
+HEALTH_ICON = {
+    Health.ON_TRACK: ":large_green_circle:",
+    Health.AT_RISK: ":large_yellow_circle:",
+    Health.OFF_TRACK: ":red_circle:",
+    Health.NO_DATA: ":white_circle:",
+}
+HEALTH_LABEL = {
+    Health.ON_TRACK: "on track",
+    Health.AT_RISK: "at risk",
+    Health.OFF_TRACK: "off track",
+    Health.NO_DATA: "no check-in yet",
+}
 ACTION_ICON = {
     "open": ":ballot_box_with_check:",
     "done": ":white_check_mark:",

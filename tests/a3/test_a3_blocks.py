@@ -10,11 +10,11 @@ import pytest
 
 from bot import ids
 from bot.a3.blocks import a3_modal, a3_request, a3_status_line, worked_reply
-from bot.a3.service import A3Card, A3Form, WorkedAnswer
+from bot.a3.model import A3Card, A3Form, WorkedAnswer
 from bot.checkin.prompt_blocks import checkin_prompt
 from bot.context import A3Ref, A3WorkedRef, CheckInRef
 from bot.home.blocks import home_view
-from bot.home.service import CheckInDue
+from bot.home.model import CheckInDue
 from bot.standin.blockkit import validate_message_blocks, validate_view
 from storage.a3 import A3Row
 from tests.home.test_home_blocks import make_home

@@ -200,14 +200,15 @@ def test_edited_back_to_what_it_was_the_asking_dm_shows_it_again(plan):
     """A, then B, then A again: the DM must end on A (a content-only key would keep B)."""
     from datetime import timedelta
 
-    from storage import outbox
+    from storage.outbox import claims
+    from storage.outbox import queue as outbox
 
     a3_id = asked(plan)
     workspace_id = a3_rows(plan)[0].workspace_id
     with session_scope(plan) as session:
         request = outbox.by_key(session, workspace_id=workspace_id, dedup_key=a3.request_key(a3_id))
-        assert outbox.claim(session, message_id=request.id, at=NOW)  # as delivery does
-        assert outbox.mark_sent(session, message_id=request.id, ts="1.0", channel="D0MGR", at=NOW)
+        assert claims.claim(session, message_id=request.id, at=NOW)  # as delivery does
+        assert claims.mark_sent(session, message_id=request.id, ts="1.0", channel="D0MGR", at=NOW)
     edits = ["A standard contract", "A shorter legal review", "A standard contract"]
     for n, countermeasure in enumerate(edits):
         values = {**A3_VALUES, ids.FIELD_COUNTERMEASURE: countermeasure}

@@ -8,7 +8,7 @@ import pytest
 
 from bot import ids
 from bot.actions.blocks import action_message, add_action_modal, mark_reply, slack_time
-from bot.actions.service import ActionCard, Mark, MarkOutcome, NewAction
+from bot.actions.model import ActionCard, Mark, MarkOutcome, NewAction
 from bot.context import ActionRef, ObjectiveRef
 from bot.standin.blockkit import validate_message_blocks, validate_view
 from storage.models import Objective

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import select
 
 from bot import ids
+from bot.actions.model import Mark
 from bot.actions.service import (
-    Mark,
     add_action,
     mark_action,
     objective_for_ref,

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.a3 import blocks as a3
-from bot.a3.service import A3Form
+from bot.a3.model import A3Form
 from bot.actions import blocks as actions
-from bot.actions.service import NewAction
+from bot.actions.model import NewAction
 from bot.blocks.common import Message
 from bot.catchball import blocks as catchball
 from bot.catchball.rules import ProposeContext, ProposeForm

@@ -14,10 +14,11 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.forms import FormErrors
 from bot.scope import load_scope
 from handlers.catchball import read_counter, read_reason
-from storage import audit, objectives, outbox
+from storage import audit, objectives
 from storage.catchball import ask_key
 from storage.db import session_scope
 from storage.models import CatchballRound, Objective, OutboxMessage, Workspace
+from storage.outbox import queue as outbox
 from storage.workspaces import find_person
 from tests.e2e.conftest import TEAM
 from tests.e2e.seed import small_plan

@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.scope import Scope, load_scope
-from storage import outbox
 from storage.db import session_scope
 from storage.models import Objective, OutboxMessage
+from storage.outbox import claims, stops
 from tests.e2e.conftest import TEAM
 from tests.e2e.seed import small_plan
 
@@ -41,13 +41,13 @@ def deliver(engine, *, state: str = "sent", error: str = "not_in_channel") -> li
         for row in session.exec(
             select(OutboxMessage).where(OutboxMessage.state == "queued").order_by(OutboxMessage.id)
         ).all():
-            outbox.claim(session, message_id=row.id, at=NOW)
+            claims.claim(session, message_id=row.id, at=NOW)
             if state == "sent":
                 ts = row.payload.get("ts") or f"1780000000.{next(_ts):06d}"
                 channel = row.channel if row.channel[0] in "CG" else "D" + row.channel[1:]
-                outbox.mark_sent(session, message_id=row.id, ts=ts, channel=channel, at=NOW)
+                claims.mark_sent(session, message_id=row.id, ts=ts, channel=channel, at=NOW)
             else:
-                outbox.hold(session, message_id=row.id, reason=error)
+                stops.hold(session, message_id=row.id, reason=error)
             done.append(row)
     return done
 

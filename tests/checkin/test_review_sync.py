@@ -7,9 +7,10 @@ from sqlmodel import Session, select
 from bot.review import threads as review
 from bot.review.plan import ReviewPlan
 from bot.standin.blockkit import validate_message_blocks
-from storage import checkins, outbox
+from storage import checkins
 from storage.db import session_scope
 from storage.models import CheckIn, Objective, ReviewThread, Workspace
+from storage.outbox import queue as outbox
 from tests import factories as f
 from tests.checkin.conftest import NOW, deliver, refs, rows
 

@@ -14,9 +14,9 @@ from bot.clock import SystemClock
 from bot.standin import SlackStandIn
 from schedules.delivery import Deliverer
 from schedules.ratelimit import DeliveryLimits
-from storage import outbox
 from storage.db import session_scope
 from storage.models import OutboxMessage, Person, Workspace
+from storage.outbox import queue as outbox
 
 TEAM = "T0DEMO"
 TOKEN = "xoxb-test-token"

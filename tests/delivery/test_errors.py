@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from storage import outbox
 from storage.db import session_scope
+from storage.outbox import stops
 from tests.delivery.conftest import Rig, exactly_once
 
 
@@ -22,7 +22,7 @@ def test_a_channel_the_bot_is_not_in_is_held_until_fixed(rig: Rig):
     outside = [c for c in rig.posts() if c.args["channel"] == "C0OUTSIDE"]
     assert len(outside) == 1  # one refusal was enough for the whole channel
     with session_scope(rig.engine) as session:
-        [held] = outbox.held_by_channel(session, workspace_id=rig.workspace_id)
+        [held] = stops.held_by_channel(session, workspace_id=rig.workspace_id)
     assert (held.channel, held.reason, held.messages, held.oldest_id) == (
         "C0OUTSIDE",
         "not_in_channel",
@@ -34,21 +34,21 @@ def test_a_channel_the_bot_is_not_in_is_held_until_fixed(rig: Rig):
     rig.standin.set_channel("C0OUTSIDE", is_member=True)  # an admin invites the bot
     with session_scope(rig.engine) as session:
         assert (
-            outbox.release_channel(session, workspace_id=rig.workspace_id, channel="C0OUTSIDE") == 3
+            stops.release_channel(session, workspace_id=rig.workspace_id, channel="C0OUTSIDE") == 3
         )
     rig.deliverer().run_until_idle(timeout=10)
 
     assert [m.text for m in rig.standin.messages("C0OUTSIDE")] == ["AN0", "AN1", "AN2"]
     assert rig.states() == {"sent": 13}
     with session_scope(rig.engine) as session:
-        assert outbox.held_by_channel(session, workspace_id=rig.workspace_id) == []
+        assert stops.held_by_channel(session, workspace_id=rig.workspace_id) == []
 
 
 def test_an_archived_channel_is_held_with_its_reason(rig: Rig):
     rig.enqueue("chat.postMessage", [{"channel": "C0OLD", "text": "Review"}], "review")
     rig.deliverer().run_until_idle(timeout=10)
     with session_scope(rig.engine) as session:
-        [held] = outbox.held_by_channel(session)
+        [held] = stops.held_by_channel(session)
     assert (held.channel, held.reason) == ("C0OLD", "is_archived")
 
 

@@ -15,8 +15,8 @@ from schedules import scheduler
 from schedules.delivery import Deliverer, make_delivery_client
 from schedules.delivery_doubts import EVENT_TYPE
 from schedules.scheduler import DELIVER, DELIVER_BATCH, JobContext
-from storage import outbox
 from storage.db import session_scope
+from storage.outbox import queue as outbox
 from tests.delivery.conftest import SCALE, TOKEN, Rig, exactly_once
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from schedules.delivery import SimulatedCrash
-from storage import outbox
 from storage.db import session_scope
+from storage.outbox import claims, stops
 from tests.delivery.conftest import Rig, exactly_once
 
 
@@ -138,7 +138,7 @@ def test_a_crash_between_call_and_record_sends_nothing_twice(rig: Rig):
     [late] = rig.people(1, prefix="U0LATE")
     [unsent] = rig.dms([late], key="late")
     with session_scope(rig.engine) as session:
-        assert outbox.claim(session, message_id=unsent, at=datetime.now(UTC))
+        assert claims.claim(session, message_id=unsent, at=datetime.now(UTC))
 
     report = rig.deliverer().run_until_idle(timeout=10)  # a fresh process, after the lease
 
@@ -197,7 +197,7 @@ def test_a_reply_held_in_doubt_is_looked_for_again_when_released_never_resent_bl
     assert (held.state, held.last_error) == ("held", "in_doubt:not_in_channel")
     # The admin fixes the channel and presses Try again.
     with session_scope(rig.engine) as session:
-        assert outbox.release_channel(session, workspace_id=rig.workspace_id, channel="C0REVIEW")
+        assert stops.release_channel(session, workspace_id=rig.workspace_id, channel="C0REVIEW")
     report = rig.deliverer(timeout=0.3).run_until_idle(timeout=10)
 
     texts = [m.text for m in rig.standin.messages("C0REVIEW") if m.thread_ts == parent]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from storage import outbox
 from storage.db import session_scope
+from storage.outbox import queue as outbox
+from storage.outbox import stops
 from tests.delivery.conftest import Rig
 
 
@@ -121,10 +122,10 @@ def test_a_held_decision_dm_tells_the_proposer_once_even_if_it_fails_later(rig: 
     decider, proposer = rig.people(2)
     post, fallback = ask_with_fallback(rig, "ask:1", decider, proposer)
     with session_scope(rig.engine) as session:
-        assert outbox.hold(session, message_id=post, reason="not_in_channel")
+        assert stops.hold(session, message_id=post, reason="not_in_channel")
     with session_scope(rig.engine) as session:
-        assert outbox.release_channel(session, workspace_id=rig.workspace_id, channel=decider)
-        assert outbox.fail(session, message_id=post, error="invalid_blocks")
+        assert stops.release_channel(session, workspace_id=rig.workspace_id, channel=decider)
+        assert stops.fail(session, message_id=post, error="invalid_blocks")
 
     rig.deliverer().run_until_idle(timeout=10)
 

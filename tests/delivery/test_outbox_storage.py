@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from storage import outbox
-from storage.outbox import NewMessage
+from storage.outbox import claims
+from storage.outbox import queue as outbox
+from storage.outbox.queue import NewMessage
 from tests import factories as f
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -48,9 +49,9 @@ def test_a_claim_succeeds_once(session: Session):
         session, workspace_id=ws.id, dedup_key="k", method="chat.postMessage", payload=dm("U1")
     )
     session.commit()
-    claimed = outbox.claim(session, message_id=row.id, at=NOW)
+    claimed = claims.claim(session, message_id=row.id, at=NOW)
     assert claimed is not None and claimed.payload == dm("U1") and claimed.attempts == 1
-    assert outbox.claim(session, message_id=row.id, at=NOW) is None
+    assert claims.claim(session, message_id=row.id, at=NOW) is None
 
 
 def test_due_rows_come_in_id_order_from_active_workspaces_only(session: Session):
@@ -96,15 +97,15 @@ def test_rows_in_doubt_and_stale_rows_in_flight_are_found(session: Session):
     ]
     session.commit()
     for row in rows:
-        outbox.claim(session, message_id=row.id, at=NOW)
-    outbox.mark_sent(session, message_id=rows[0].id, ts="1.1", channel="D1", at=NOW)
-    outbox.mark_in_doubt(session, message_id=rows[2].id, until=NOW, error="internal_error")
-    outbox.mark_in_doubt(session, message_id=rows[3].id, until=NOW + timedelta(hours=1), error="x")
+        claims.claim(session, message_id=row.id, at=NOW)
+    claims.mark_sent(session, message_id=rows[0].id, ts="1.1", channel="D1", at=NOW)
+    claims.mark_in_doubt(session, message_id=rows[2].id, until=NOW, error="internal_error")
+    claims.mark_in_doubt(session, message_id=rows[3].id, until=NOW + timedelta(hours=1), error="x")
     session.commit()
 
-    found = outbox.doubtful(session, now=NOW, stale_before=NOW + timedelta(seconds=1))
+    found = claims.doubtful(session, now=NOW, stale_before=NOW + timedelta(seconds=1))
     assert [(r.id, r.thread_ts) for r in found] == [(rows[1].id, None), (rows[2].id, "1.5")]
-    assert outbox.doubtful(session, now=NOW, stale_before=NOW) == [found[1]]  # lease not over
+    assert claims.doubtful(session, now=NOW, stale_before=NOW) == [found[1]]  # lease not over
     assert outbox.known_dm_channel(session, workspace_id=ws.id, user_id="U1") == "D1"
     assert outbox.counts_by_state(session, workspace_id=ws.id) == {
         "queued": 0,

@@ -24,9 +24,9 @@ from schedules.delivery import Deliverer, make_delivery_client
 from schedules.ratelimit import DeliveryLimits
 from schedules.reflection_job import run_annual_reflection
 from schedules.scheduler import JobContext, find_job
-from storage import outbox
 from storage.db import session_scope
 from storage.models import Objective, Reflection, Workspace
+from storage.outbox import queue as outbox
 from tests import factories as f
 from tests.e2e.seed import small_plan
 

@@ -10,9 +10,10 @@ from sqlmodel import Session, select
 from bot import ids
 from bot.context import ObjectiveRef
 from bot.standin.slack_side import SlackSide
-from storage import audit, outbox
+from storage import audit
 from storage.catchball import ask_key
 from storage.models import CatchballRound, Objective, OutboxMessage
+from storage.outbox import queue as outbox
 from tests.e2e.conftest import visible
 from tests.e2e.seed import small_plan
 

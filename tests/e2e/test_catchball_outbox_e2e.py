@@ -13,10 +13,10 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import ids
-from storage import outbox
 from storage.catchball import ask_key
 from storage.db import session_scope
 from storage.models import OutboxMessage, Person
+from storage.outbox import queue as outbox
 from tests.e2e.conftest import visible
 from tests.e2e.reflection_bed import deliverer, drain
 from tests.e2e.test_catchball_e2e import (

@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 from bot import ids
 from bot.context import CheckInRef
 from bot.standin.inbound import Delivery
-from storage import outbox
 from storage.db import session_scope
 from storage.models import (
     AuditEntry,
@@ -22,6 +21,7 @@ from storage.models import (
     Person,
     ReviewThread,
 )
+from storage.outbox import queue as outbox
 from tests.e2e.conftest import visible
 from tests.e2e.seed import small_plan
 

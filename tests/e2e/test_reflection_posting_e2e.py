@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 
 from schedules.delivery import Deliverer, SimulatedCrash, make_delivery_client
 from schedules.reflection_job import run_annual_reflection
-from storage import outbox
 from storage.models import OutboxMessage, Reflection
+from storage.outbox import queue as outbox
 from tests.e2e.reflection_bed import (
     FAST,
     LEAD,
@@ -260,7 +260,7 @@ def test_under_the_scheduler_each_part_follows_its_delivery(slack, monkeypatch):
 
     setup_year(slack)
     build = FakeBuilder()
-    monkeypatch.setattr(reflection_job, "default_builder", lambda: build)
+    monkeypatch.setattr(reflection_job, "build_reflection_post", build)
     ctx = JobContext(
         Services(settings=slack.settings, engine=slack.engine, clock=slack.clock), limits=FAST
     )

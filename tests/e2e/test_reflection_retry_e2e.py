@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from bot import ids
 from bot.reflection import post as posting
 from schedules.reflection_job import run_annual_reflection
-from storage import outbox
 from storage.models import OutboxMessage
+from storage.outbox import queue as outbox
 from tests.e2e.reflection_bed import (
     FAST,
     LEAD,

@@ -11,7 +11,7 @@ import pytest
 from bot import ids
 from bot.context import ActionRef, ObjectiveRef
 from bot.home.blocks import due_phrase, home_view
-from bot.home.service import CheckInDue, Home, HomeObjective
+from bot.home.model import CheckInDue, Home, HomeObjective
 from bot.standin.blockkit import validate_view
 from bot.status.rules import build_plan_status
 from storage.home import OpenActionRow, OwnedObjectiveRow, PendingDecisionRow

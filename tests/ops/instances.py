@@ -16,9 +16,9 @@ from pathlib import Path
 
 from bench.processes import free_port
 from bot.standin import SlackStandIn
-from storage import outbox
 from storage.db import session_scope
 from storage.models import Person, Workspace
+from storage.outbox import queue as outbox
 
 ROOT = Path(__file__).resolve().parents[2]
 TEAM, TOKEN, SECRET = "T0OPS", "xoxb-ops-test-token", "ops-signing-secret"

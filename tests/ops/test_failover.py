@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.standin import SlackStandIn
-from storage import outbox
 from storage.db import make_engine, session_scope
+from storage.outbox import queue as outbox
 from tests.ops.instances import (
     SCALE,
     TEAM,

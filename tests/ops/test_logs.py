@@ -14,9 +14,9 @@ from bot.logs import ContextFilter, JsonFormatter, TextFormatter, log_context, r
 from bot.plan.store import import_plan
 from bot.standin import SlackStandIn
 from bot.standin.inbound import SlackSender
-from storage import outbox
 from storage.db import make_engine, session_scope
 from storage.models import ProcessedEvent, Workspace
+from storage.outbox import queue as outbox
 from tests.ops.instances import SECRET, TOKEN, start, stop_all, wait_healthy, wait_until
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "examples" / "acme-2027.yaml"

@@ -8,8 +8,9 @@ from sqlmodel import Session, select
 
 from bot.reflection import post as posting
 from bot.reflection.model import ReflectionMessage, ReflectionPost
-from storage import outbox
 from storage.models import OutboxMessage
+from storage.outbox import claims, stops
+from storage.outbox import queue as outbox
 from tests import factories as f
 
 NOW = datetime(2028, 1, 1, 9, 0, tzinfo=UTC)
@@ -55,13 +56,13 @@ def step(session: Session, reflection_id: int) -> posting.Step:
 def test_holding_and_failing_count_each_stop_of_a_row(session: Session):
     ws, _reflection, parent = started(session)
     assert parent.stops == 0
-    assert outbox.hold(session, message_id=parent.id, reason="is_archived")
-    assert not outbox.hold(session, message_id=parent.id, reason="is_archived")  # still one stop
-    assert outbox.release_channel(session, workspace_id=ws.id, channel=LEAD) == 1
+    assert stops.hold(session, message_id=parent.id, reason="is_archived")
+    assert not stops.hold(session, message_id=parent.id, reason="is_archived")  # still one stop
+    assert stops.release_channel(session, workspace_id=ws.id, channel=LEAD) == 1
     # Held again without a call of its own (another post to the channel was refused first).
-    assert outbox.hold_channel(session, workspace_id=ws.id, channel=LEAD, reason="is_archived")
-    assert outbox.release_channel(session, workspace_id=ws.id, channel=LEAD) == 1
-    assert outbox.fail(session, message_id=parent.id, error="invalid_blocks")
+    assert stops.hold_channel(session, workspace_id=ws.id, channel=LEAD, reason="is_archived")
+    assert stops.release_channel(session, workspace_id=ws.id, channel=LEAD) == 1
+    assert stops.fail(session, message_id=parent.id, error="invalid_blocks")
     session.commit()
     session.refresh(parent)
     assert (parent.state, parent.stops) == ("failed", 3)
@@ -69,7 +70,7 @@ def test_holding_and_failing_count_each_stop_of_a_row(session: Session):
 
 def test_each_new_hold_of_the_same_part_is_told_once_and_a_repeated_tick_is_not(session: Session):
     ws, reflection, parent = started(session)
-    outbox.hold(session, message_id=parent.id, reason="is_archived")
+    stops.hold(session, message_id=parent.id, reason="is_archived")
     session.commit()
     assert step(session, reflection.id).held == "is_archived"
     assert [a.channel for a in alerts(session, "reflection-held")] == ["U0CEO", "U0CFO"]
@@ -84,7 +85,7 @@ def test_each_new_hold_of_the_same_part_is_told_once_and_a_repeated_tick_is_not(
     session.commit()
     assert step(session, reflection.id).held is None
     attempts = session.get(OutboxMessage, parent.id).attempts
-    outbox.hold_channel(session, workspace_id=ws.id, channel=LEAD, reason="is_archived")
+    stops.hold_channel(session, workspace_id=ws.id, channel=LEAD, reason="is_archived")
     session.commit()
     assert session.get(OutboxMessage, parent.id).attempts == attempts
     assert step(session, reflection.id).queued == 2  # a new stop: each admin told once more
@@ -98,20 +99,20 @@ def test_a_part_that_failed_is_told_once_with_what_failed_and_try_again_queues_i
     session: Session,
 ):
     ws, reflection, parent = started(session)
-    outbox.claim(session, message_id=parent.id, at=NOW)
-    outbox.mark_sent(session, message_id=parent.id, ts="1.0001", channel=LEAD, at=NOW)
+    claims.claim(session, message_id=parent.id, at=NOW)
+    claims.mark_sent(session, message_id=parent.id, ts="1.0001", channel=LEAD, at=NOW)
     session.commit()
     assert step(session, reflection.id).queued == 1  # the chart
     chart = outbox.by_key(session, workspace_id=ws.id, dedup_key=posting.chart_key(reflection.id))
-    outbox.claim(session, message_id=chart.id, at=NOW)
-    outbox.mark_sent(session, message_id=chart.id, ts=None, channel=LEAD, at=NOW)
+    claims.claim(session, message_id=chart.id, at=NOW)
+    claims.mark_sent(session, message_id=chart.id, ts=None, channel=LEAD, at=NOW)
     session.commit()
     assert step(session, reflection.id).queued == 1  # the first reply
     first = outbox.by_key(
         session, workspace_id=ws.id, dedup_key=posting.reply_key(reflection.id, 0)
     )
-    outbox.claim(session, message_id=first.id, at=NOW)
-    outbox.fail(session, message_id=first.id, error="gave_up:service_unavailable")
+    claims.claim(session, message_id=first.id, at=NOW)
+    stops.fail(session, message_id=first.id, error="gave_up:service_unavailable")
     session.commit()
 
     stopped = step(session, reflection.id)
@@ -139,8 +140,8 @@ def test_a_part_that_failed_is_told_once_with_what_failed_and_try_again_queues_i
     session.refresh(reflection)
     assert reflection.blocked_reason is None
     # Failing again is a new stop, told anew.
-    outbox.claim(session, message_id=first.id, at=NOW)
-    outbox.fail(session, message_id=first.id, error="invalid_blocks")
+    claims.claim(session, message_id=first.id, at=NOW)
+    stops.fail(session, message_id=first.id, error="invalid_blocks")
     session.commit()
     assert step(session, reflection.id).queued == 2
     assert len(alerts(session, "reflection-failed")) == 4

@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 from bot import ids
 from bot.catchball.rules import ProposeContext
 from bot.context import CheckInRef, sign_with
-from storage import outbox
 from storage.models import CatchballRound, CheckIn, OutboxMessage
+from storage.outbox import queue as outbox
 from tests.e2e.conftest import SIGNING_SECRET, bed
 from tests.e2e.test_catchball_e2e import (
     NORDICS,
