@@ -26,7 +26,6 @@ from bot.cycle import previous_period
 from bot.periods import month_label
 from storage.a3 import A3Row
 
-INPUT_MAX = 3000
 WORKED_OPTIONS = (("yes", "Yes"), ("partly", "Partly"), ("no", "No"))
 WORKED_WORD = {"yes": "it worked", "partly": "it partly worked", "no": "it did not work"}
 
@@ -90,17 +89,6 @@ def a3_request(card: A3Card) -> Message:
     return Message(text, blocks)
 
 
-def _text(block_id: str, label: str, initial: str | None, placeholder: str) -> InputBlock:
-    return fields.text_input(
-        block_id,
-        label,
-        initial=initial,
-        placeholder=placeholder,
-        multiline=True,
-        max_length=INPUT_MAX,
-    )
-
-
 def a3_modal(form: A3Form) -> dict:
     """The A3 modal: problem, root cause, countermeasure, its owner and due date."""
     card = form.card
@@ -111,13 +99,26 @@ def a3_modal(form: A3Form) -> dict:
     countermeasure = card.countermeasure or form.suggested_countermeasure
     blocks: list[Block] = [
         SectionBlock(text=MarkdownTextObject(text=intro)),
-        _text(ids.FIELD_PROBLEM, "Problem", card.problem, "What is off, by how much, since when"),
-        _text(ids.FIELD_ROOT_CAUSE, "Root cause", card.root_cause, "Why it happens (ask why 5×)"),
-        _text(
+        fields.long_text(
+            ids.FIELD_PROBLEM,
+            "Problem",
+            card.problem,
+            placeholder="What is off, by how much, since when",
+            optional=False,
+        ),
+        fields.long_text(
+            ids.FIELD_ROOT_CAUSE,
+            "Root cause",
+            card.root_cause,
+            placeholder="Why it happens (ask why 5×)",
+            optional=False,
+        ),
+        fields.long_text(
             ids.FIELD_COUNTERMEASURE,
             "Countermeasure",
             countermeasure,
-            "What will be done about the root cause",
+            placeholder="What will be done about the root cause",
+            optional=False,
         ),
         InputBlock(
             block_id=ids.FIELD_A3_OWNER,

@@ -10,13 +10,11 @@ from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
     HeaderBlock,
-    InputBlock,
     MarkdownTextObject,
     SectionBlock,
 )
 
 from bot.ask.model import Row
-from bot.blocks import fields
 from bot.blocks.common import (
     HEADER_LIMIT,
     MESSAGE_BLOCK_LIMIT,
@@ -31,7 +29,6 @@ STATUS_WORD = {
     "at_risk": ":large_yellow_circle: at risk",
     "off_track": ":red_circle: off track",
 }
-INPUT_MAX = 3000  # Slack's limit for a plain-text input
 # Text kept for the closing summary of objectives that did not fit.
 SUMMARY_TEXT = 1000
 # The objectives' blocks of a DM within (at most this many blocks, this much text).
@@ -145,25 +142,3 @@ def manager_note(intro: str, objectives: Iterable, footer: str) -> list[Block]:
         blocks.append(context(f"…and {left} more objective(s)"))
     blocks.append(context(footer))
     return blocks
-
-
-def long_text(
-    block_id: str,
-    label: str,
-    initial: str | None,
-    *,
-    placeholder: str,
-    optional: bool = True,
-    hint: str | None = None,
-) -> InputBlock:
-    """A multi-line answer of the modal, up to Slack's input limit."""
-    return fields.text_input(
-        block_id,
-        label,
-        initial=initial,
-        placeholder=placeholder,
-        multiline=True,
-        optional=optional,
-        max_length=INPUT_MAX,
-        hint=hint,
-    )

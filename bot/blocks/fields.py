@@ -22,6 +22,8 @@ from slack_sdk.models.blocks import (
 from bot import forms, ids, numbers
 from bot.blocks.common import shorten
 
+INPUT_MAX = 3000  # Slack's limit for a plain-text input
+
 
 def text_input(
     block_id: str,
@@ -48,6 +50,28 @@ def text_input(
             multiline=multiline,
             max_length=max_length,
         ),
+    )
+
+
+def long_text(
+    block_id: str,
+    label: str,
+    initial: str | None,
+    *,
+    placeholder: str,
+    optional: bool = True,
+    hint: str | None = None,
+) -> InputBlock:
+    """A multi-line answer of a modal, up to Slack's input limit."""
+    return text_input(
+        block_id,
+        label,
+        initial=initial,
+        placeholder=placeholder,
+        multiline=True,
+        optional=optional,
+        max_length=INPUT_MAX,
+        hint=hint,
     )
 
 

@@ -17,7 +17,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import forms, ids, numbers
-from bot.ask.blocks import day, long_text
+from bot.ask.blocks import day
+from bot.blocks import fields
 from bot.blocks.common import (
     Message,
     clip,
@@ -107,19 +108,19 @@ def checkin_modal(form: CheckInForm) -> dict:
         )
     )
     blocks += [
-        long_text(
+        fields.long_text(
             ids.FIELD_WHAT_HAPPENED,
             "What happened",
             existing.what_happened if existing else None,
             placeholder="What moved the number this month",
         ),
-        long_text(
+        fields.long_text(
             ids.FIELD_CHALLENGES,
             "Challenges",
             existing.challenges if existing else None,
             placeholder="What stands in the way",
         ),
-        long_text(
+        fields.long_text(
             ids.FIELD_COUNTERMEASURE,
             "Countermeasure",
             existing.countermeasure if existing else None,

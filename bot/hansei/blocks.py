@@ -13,8 +13,9 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.actions.blocks import slack_time
 from bot.ask import blocks as shared
-from bot.ask.blocks import STATUS_WORD, day, long_text
+from bot.ask.blocks import STATUS_WORD, day
 from bot.ask.model import Row
+from bot.blocks import fields
 from bot.blocks.common import Message, clip, with_unit
 from bot.context import HanseiRef
 from bot.hansei.model import HanseiAsk, HanseiDue, HanseiEscalation, HanseiForm, ReflectObjective
@@ -192,35 +193,35 @@ def hansei_modal(form: HanseiForm) -> dict:
     blocks: list[Block] = [
         shared.section(intro),
         SectionBlock(fields=facts),
-        long_text(
+        fields.long_text(
             ids.FIELD_WENT_WELL,
             "What went well",
             existing.went_well if existing else None,
             placeholder="What worked this year, and why",
             optional=False,
         ),
-        long_text(
+        fields.long_text(
             ids.FIELD_WENT_BADLY,
             "What did not go well",
             existing.went_badly if existing else None,
             placeholder="Where the year fell short of the plan",
             optional=False,
         ),
-        long_text(
+        fields.long_text(
             ids.FIELD_ROOT_CAUSES,
             "Why (root causes)",
             existing.root_causes if existing else None,
             placeholder="Ask why until you reach a cause you can act on",
             optional=True,
         ),
-        long_text(
+        fields.long_text(
             ids.FIELD_LEARNED,
             "What we learned",
             existing.learned if existing else None,
             placeholder="What you would tell someone starting this next year",
             optional=True,
         ),
-        long_text(
+        fields.long_text(
             ids.FIELD_CARRY_OVER,
             "What carries into next year",
             existing.carry_over if existing else None,

@@ -48,7 +48,7 @@ ACTION_ICON = {
 def node_line(status: PlanStatus, node: StatusNode) -> str:
     """One objective on one line: health, ref, title, owner, latest actual against target."""
     row = node.row
-    parts = [f"{kit.HEALTH_ICON[node.health]} *{kit.escape(row.ref)}* {kit.clip(row.title, 90)}"]
+    parts = [f"{HEALTH_ICON[node.health]} *{kit.escape(row.ref)}* {kit.clip(row.title, 90)}"]
     if row.state == "proposed":
         parts.append("_draft, in catchball_")
     if node.owner:
@@ -70,7 +70,7 @@ def _summary(status: PlanStatus) -> str:
     counts = status.counts()
     total = sum(counts.values())
     shown = " · ".join(
-        f"{kit.HEALTH_ICON[h]} {counts[h]} {kit.HEALTH_LABEL[h]}" for h in Health if counts[h]
+        f"{HEALTH_ICON[h]} {counts[h]} {HEALTH_LABEL[h]}" for h in Health if counts[h]
     )
     return f"*{total}* objectives in FY{status.year}: {shown}" if total else "No objectives yet."
 
@@ -131,9 +131,9 @@ def _bowling_lines(status: PlanStatus, node: StatusNode, history: list[CheckInRo
     for check_in in history:
         plan = status.plan_value(node, check_in.period)
         icon = (
-            kit.HEALTH_ICON[Health(check_in.status)]
+            HEALTH_ICON[Health(check_in.status)]
             if check_in.status
-            else kit.HEALTH_ICON[Health.NO_DATA]
+            else HEALTH_ICON[Health.NO_DATA]
         )
         lines.append(
             f"{icon} `{month_label(check_in.period)}` actual {kit.with_unit(check_in.actual, unit)}"
@@ -174,7 +174,7 @@ def objective_detail(
     ]
     blocks += _true_north(vision)
     fields = [
-        f"*Health*\n{kit.HEALTH_ICON[node.health]} {kit.HEALTH_LABEL[node.health]}",
+        f"*Health*\n{HEALTH_ICON[node.health]} {HEALTH_LABEL[node.health]}",
         f"*Owner*\n<@{node.owner.slack_user_id}>" if node.owner else "*Owner*\nnobody yet",
     ]
     if row.metric_name:
@@ -227,7 +227,7 @@ def objective_detail(
         budget -= len(text)
         blocks.append(kit.section(text))
     blocks.append(_share_actions(query))
-    text = f"{kit.escape(row.ref)} {kit.clip(row.title, 200)}: {kit.HEALTH_LABEL[node.health]}"
+    text = f"{kit.escape(row.ref)} {kit.clip(row.title, 200)}: {HEALTH_LABEL[node.health]}"
     return kit.Message(text, blocks)
 
 
