@@ -10,31 +10,37 @@ from handlers import (
     actions,
     catchball,
     checkin,
-    checks,
     commands,
     hansei,
     home,
-    objective_admin,
-    reflect,
     reflection,
+    review,
     status,
-    vision,
+)
+from handlers.objectives import admin as objectives_admin
+from handlers.objectives import checks as objectives_checks
+from handlers.objectives import vision as objectives_vision
+
+# In this order Bolt tries their listeners and `/hoshin help` lists their subcommands.
+MODULES = (
+    commands,
+    status,
+    objectives_vision,
+    objectives_admin,
+    home,
+    actions,
+    objectives_checks,
+    catchball,
+    checkin,
+    review,
+    a3,
+    hansei,
+    reflection,
 )
 
 
 def register_all(app: App, services: Services) -> commands.CommandRegistry:
     registry = commands.CommandRegistry()
-    commands.register(app, services, registry)
-    status.register(app, services, registry)
-    vision.register(app, services, registry)
-    objective_admin.register(app, services, registry)
-    home.register(app, services, registry)
-    actions.register(app, services, registry)
-    checks.register(app, services, registry)
-    catchball.register(app, services, registry)
-    checkin.register(app, services, registry)
-    a3.register(app, services, registry)
-    reflect.register(app, services, registry)
-    hansei.register(app, services, registry)
-    reflection.register(app, services, registry)
+    for module in MODULES:
+        module.register(app, services, registry)
     return registry

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot import ids
 from bot.actions.blocks import action_message, add_action_modal, mark_reply
@@ -23,12 +20,11 @@ from bot.actions.service import (
     send_new_action_dm,
 )
 from bot.context import ActionRef, ObjectiveRef
-from bot.errors import HoshinError
-from bot.scope import Scope, load_scope, load_scope_for
+from bot.scope import load_scope, load_scope_for
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
-from handlers.errors import answers_privately, form_error_response, tell_privately, user_message_for
-from handlers.home import republish
+from handlers.common import acknowledge, bind, open_modal, republish
+from handlers.errors import form_error_response, tell_privately, user_message_for
 from handlers.modal_values import read_values
 from storage.db import session_scope
 from storage.models import ActionItem
@@ -36,45 +32,7 @@ from storage.models import ActionItem
 log = logging.getLogger(__name__)
 
 
-def open_modal(client, trigger_id: str | None, view: dict) -> None:
-    """views.open, turning an expired trigger into a message people can act on."""
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        error = (exc.response or {}).get("error")
-        log.warning("views.open failed: %s", error)
-        raise HoshinError(
-            "Slack took too long to open the form. Please try again."
-            if error in ("expired_trigger_id", "exchanged_trigger_id")
-            else f"Slack could not open the form ({error}). Please try again."
-        ) from exc
-
-
-def modal_on_click(engine: Engine, build: Callable[[Session, Scope, str | None], dict]) -> Callable:
-    """A lazy click listener that opens the modal `build` makes of the clicker's scope and the
-    button's value (read in one transaction); any error reaches the person privately."""
-
-    @answers_privately
-    def open_it(body, action, client, respond) -> None:
-        with session_scope(engine) as session:
-            view = build(session, load_scope_for(session, body), action.get("value"))
-        open_modal(client, body.get("trigger_id"), view)
-
-    return open_it
-
-
 def register(app: App, services: Services, registry: CommandRegistry) -> None:
-    engine = services.engine
-
-    def action_command(request: CommandRequest) -> None:
-        ref, _, title = request.args.strip().partition(" ")
-        with session_scope(engine) as session:
-            scope = load_scope(session, team_id=request.team_id, user_id=request.user_id)
-            view = add_action_modal(
-                objective_for_ref(session, scope, ref), title=title.strip() or None
-            )
-        open_modal(request.client, request.trigger_id, view)
-
     registry.add(
         Subcommand(
             name="action",
@@ -85,108 +43,120 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             opens_modal=True,
         )
     )
-
-    def acknowledge(ack) -> None:
-        ack()
-
-    def open_from_home(body: dict[str, Any], action: dict[str, Any], client, **_) -> None:
-        try:
-            ref = ObjectiveRef.parse(action.get("value"))
-            with session_scope(engine) as session:
-                scope = load_scope_for(session, body)
-                view = add_action_modal(objective_for_id(session, scope, ref.objective_id))
-            open_modal(client, body.get("trigger_id"), view)
-        except Exception as exc:
-            tell_privately(client, body, f":warning: {user_message_for(exc)}")
-
-    app.action(ids.ACTION_HOME_ADD_ACTION)(ack=acknowledge, lazy=[open_from_home])
-
-    def submit(ack, body: dict[str, Any], view: dict[str, Any], client, **_) -> None:
-        # Validate and store inside the ack (fast database work); the DM goes out after ack().
-        # Not a lazy listener: Bolt starts those alongside this function, not after it, so one
-        # could look for the queued DM before this transaction has committed it.
-        try:
-            ref = ObjectiveRef.parse(view.get("private_metadata"))
-            with session_scope(engine) as session:
-                scope = load_scope_for(session, body)
-                added = add_action(
-                    session,
-                    client,
-                    scope=scope,
-                    objective_id=ref.objective_id,
-                    values=read_values(view),
-                    today=services.today(),
-                    now=services.clock.now(),
-                    view_id=view["id"],
-                )
-        except Exception as exc:
-            ack(**form_error_response(exc, fallback_block=ids.FIELD_TITLE))
-            return
-        ack()  # Bolt answers Slack now; what follows runs on after the modal has closed
-        if added is not None:
-            tell_owner(body["user"]["id"], added, client)
-
-    def tell_owner(adder: str, added: ActionItem, client) -> None:
-        try:
-            error = send_new_action_dm(engine, client, action=added, now=services.clock.now())
-        except Exception:
-            # The action is stored: say what failed, not the generic "nothing was saved".
-            log.exception("the new action's DM could not be sent")
-            error = "an error on our side"
-        if error:
-            _dm(
-                client,
-                adder,
-                ":warning: The action was added, but I could not send its owner the DM "
-                f"({error}). It shows in `/hoshin status`; please tell them yourself.",
-            )
-
-    app.view(ids.VIEW_ACTION)(submit)
-
-    def on_mark(body: dict[str, Any], action: dict[str, Any], client, respond, **_) -> None:
-        container = body.get("container") or {}
-        on_message = container.get("type") == "message" and bool(body.get("response_url"))
-
-        def reply(text: str) -> None:
-            if on_message:
-                respond(response_type="ephemeral", replace_original=False, text=text)
-            else:
-                tell_privately(client, body, text)
-
-        try:
-            ref = ActionRef.parse(action.get("value"))
-            with session_scope(engine) as session:
-                scope = load_scope_for(session, body)
-                outcome = mark_action(
-                    session,
-                    scope=scope,
-                    action_id=ref.action_id,
-                    mark=MARK_BY_ACTION_ID[action["action_id"]],
-                    today=services.today(),
-                    now=services.clock.now(),
-                )
-        except Exception as exc:
-            reply(f":warning: {user_message_for(exc)}")
-            return
-        updated = False
-        # Only the action's own DM is rebuilt from the click; buttons borrowed by a bigger
-        # message (a check-in prompt, say) sit in another block and must not replace it.
-        clicked_dm = on_message and action.get("block_id") == ids.BLOCK_ACTION_BUTTONS
-        if clicked_dm:
-            updated = _update(client, container["channel_id"], container["message_ts"], outcome)
-        elif outcome.changed and outcome.dm:
-            _update(client, *outcome.dm, outcome)  # marked elsewhere: the DM follows
-        if (body.get("view") or {}).get("type") == "home":
-            try:
-                updated = republish(services, client, body)
-            except Exception:
-                log.exception("could not republish the Home after marking an action")
-        text = mark_reply(outcome, message_updated=updated)
-        if text:
-            reply(text)
-
+    app.action(ids.ACTION_HOME_ADD_ACTION)(ack=acknowledge, lazy=[bind(open_from_home, services)])
+    app.view(ids.VIEW_ACTION)(bind(submit, services))
     for action_id in MARK_BY_ACTION_ID:
-        app.action(action_id)(ack=acknowledge, lazy=[on_mark])
+        app.action(action_id)(ack=acknowledge, lazy=[bind(on_mark, services)])
+
+
+def action_command(request: CommandRequest) -> None:
+    ref, _, title = request.args.strip().partition(" ")
+    with session_scope(request.services.engine) as session:
+        scope = load_scope(session, team_id=request.team_id, user_id=request.user_id)
+        view = add_action_modal(objective_for_ref(session, scope, ref), title=title.strip() or None)
+    open_modal(request.client, request.trigger_id, view)
+
+
+def open_from_home(
+    services: Services, body: dict[str, Any], action: dict[str, Any], client, **_
+) -> None:
+    try:
+        ref = ObjectiveRef.parse(action.get("value"))
+        with session_scope(services.engine) as session:
+            scope = load_scope_for(session, body)
+            view = add_action_modal(objective_for_id(session, scope, ref.objective_id))
+        open_modal(client, body.get("trigger_id"), view)
+    except Exception as exc:
+        tell_privately(client, body, f":warning: {user_message_for(exc)}")
+
+
+def submit(
+    services: Services, ack, body: dict[str, Any], view: dict[str, Any], client, **_
+) -> None:
+    # Validate and store inside the ack (fast database work); the DM goes out after ack().
+    # Not a lazy listener: Bolt starts those alongside this function, not after it, so one
+    # could look for the queued DM before this transaction has committed it.
+    try:
+        ref = ObjectiveRef.parse(view.get("private_metadata"))
+        with session_scope(services.engine) as session:
+            scope = load_scope_for(session, body)
+            added = add_action(
+                session,
+                client,
+                scope=scope,
+                objective_id=ref.objective_id,
+                values=read_values(view),
+                today=services.today(),
+                now=services.clock.now(),
+                view_id=view["id"],
+            )
+    except Exception as exc:
+        ack(**form_error_response(exc, fallback_block=ids.FIELD_TITLE))
+        return
+    ack()  # Bolt answers Slack now; what follows runs on after the modal has closed
+    if added is not None:
+        _tell_owner(services, body["user"]["id"], added, client)
+
+
+def _tell_owner(services: Services, adder: str, added: ActionItem, client) -> None:
+    try:
+        error = send_new_action_dm(services.engine, client, action=added, now=services.clock.now())
+    except Exception:
+        # The action is stored: say what failed, not the generic "nothing was saved".
+        log.exception("the new action's DM could not be sent")
+        error = "an error on our side"
+    if error:
+        _dm(
+            client,
+            adder,
+            ":warning: The action was added, but I could not send its owner the DM "
+            f"({error}). It shows in `/hoshin status`; please tell them yourself.",
+        )
+
+
+def on_mark(
+    services: Services, body: dict[str, Any], action: dict[str, Any], client, respond, **_
+) -> None:
+    container = body.get("container") or {}
+    on_message = container.get("type") == "message" and bool(body.get("response_url"))
+
+    def reply(text: str) -> None:
+        if on_message:
+            respond(response_type="ephemeral", replace_original=False, text=text)
+        else:
+            tell_privately(client, body, text)
+
+    try:
+        ref = ActionRef.parse(action.get("value"))
+        with session_scope(services.engine) as session:
+            scope = load_scope_for(session, body)
+            outcome = mark_action(
+                session,
+                scope=scope,
+                action_id=ref.action_id,
+                mark=MARK_BY_ACTION_ID[action["action_id"]],
+                today=services.today(),
+                now=services.clock.now(),
+            )
+    except Exception as exc:
+        reply(f":warning: {user_message_for(exc)}")
+        return
+    updated = False
+    # Only the action's own DM is rebuilt from the click; buttons borrowed by a bigger
+    # message (a check-in prompt, say) sit in another block and must not replace it.
+    clicked_dm = on_message and action.get("block_id") == ids.BLOCK_ACTION_BUTTONS
+    if clicked_dm:
+        updated = _update(client, container["channel_id"], container["message_ts"], outcome)
+    elif outcome.changed and outcome.dm:
+        _update(client, *outcome.dm, outcome)  # marked elsewhere: the DM follows
+    if (body.get("view") or {}).get("type") == "home":
+        try:
+            updated = republish(services, client, body)
+        except Exception:
+            log.exception("could not republish the Home after marking an action")
+    text = mark_reply(outcome, message_updated=updated)
+    if text:
+        reply(text)
 
 
 def _update(client, channel: str, ts: str, outcome: MarkOutcome) -> bool:

@@ -16,9 +16,10 @@ from bot.catchball.rules import NOTE_LIMIT, DecisionContext, Move, Proposal, Pro
 from bot.context import ObjectiveRef, RoundRef
 from bot.errors import InvalidInput
 from bot.people import resolve_owner
-from bot.scope import load_scope, load_scope_for
+from bot.scope import Scope, load_scope, load_scope_for
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
+from handlers.common import acknowledge, bind, deliver
 from handlers.errors import answers_privately, saved_in_ack
 from handlers.modal_values import read_values
 from storage.db import session_scope
@@ -30,33 +31,6 @@ RACED = "Someone changed this proposal at the same moment. Please submit again."
 
 
 def register(app: App, services: Services, registry: CommandRegistry) -> None:
-    engine = services.engine
-
-    def deliver(workspace_id: int) -> None:
-        """Send the DMs the change just committed queued, now rather than at the next run of
-        the deliver job; a failure leaves them queued for it."""
-        if services.review_poster is not None:
-            services.review_poster.after(workspace_id)
-
-    def open_modal(client: WebClient, trigger_id: str | None, view: dict) -> None:
-        client.views_open(trigger_id=trigger_id, view=view)
-
-    # ---- /hoshin propose REF, /hoshin revise REF --------------------------------------------
-
-    def propose(request: CommandRequest) -> None:
-        ref = _one_ref(request.args, "propose")
-        with session_scope(engine) as session:
-            scope = load_scope(session, team_id=request.team_id, user_id=request.user_id)
-            form = service.open_new(session, scope, user_id=request.user_id, parent_ref=ref)
-        open_modal(request.client, request.trigger_id, blocks.propose_modal(form))
-
-    def revise(request: CommandRequest) -> None:
-        ref = _one_ref(request.args, "revise")
-        with session_scope(engine) as session:
-            scope = load_scope(session, team_id=request.team_id, user_id=request.user_id)
-            form = service.open_round(session, scope, ref=ref)
-        open_modal(request.client, request.trigger_id, blocks.propose_modal(form))
-
     registry.add(
         Subcommand(
             name="propose",
@@ -79,167 +53,183 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             opens_modal=True,
         )
     )
-
-    # ---- buttons ------------------------------------------------------------------------------
-
-    def acknowledge(ack) -> None:
-        ack()
-
-    def deciding(move: Move) -> Callable:
-        @answers_privately
-        def decide(body, client, action, respond) -> None:
-            round_id = RoundRef.parse(action.get("value")).round_id
-            with session_scope(engine) as session:
-                scope = load_scope_for(session, body)
-                service.make_move(
-                    session,
-                    scope,
-                    user_id=body["user"]["id"],
-                    round_id=round_id,
-                    move=move,
-                    now=services.clock.now(),
-                )
-            deliver(scope.workspace.id)
-
-        return decide
-
-    def asking(move: Move) -> Callable:
-        @answers_privately
-        def ask(body, client, action, respond) -> None:
-            round_id = RoundRef.parse(action.get("value")).round_id
-            with session_scope(engine) as session:
-                view = service.check_move(
-                    session, load_scope_for(session, body), round_id=round_id, move=move
-                )
-            modal = (
-                blocks.counter_modal(view)
-                if move == Move.COUNTER
-                else blocks.reason_modal(view, move)
-            )
-            open_modal(client, body.get("trigger_id"), modal)
-
-        return ask
-
-    @answers_privately
-    def revise_click(body, client, action, respond) -> None:
-        round_id = RoundRef.parse(action.get("value")).round_id
-        container = body.get("container") or {}
-        where = (container.get("channel_id"), container.get("message_ts"))
-        with session_scope(engine) as session:
-            form = service.open_round(
-                session,
-                load_scope_for(session, body),
-                round_id=round_id,
-                notice=where if all(where) else None,
-            )
-        open_modal(client, body.get("trigger_id"), blocks.propose_modal(form))
-
-    @answers_privately
-    def home_propose(body, client, action, respond) -> None:
-        parent_id = ObjectiveRef.parse(action.get("value")).objective_id
-        with session_scope(engine) as session:
-            form = service.open_new(
-                session,
-                load_scope_for(session, body),
-                user_id=body["user"]["id"],
-                parent_id=parent_id,
-            )
-        open_modal(client, body.get("trigger_id"), blocks.propose_modal(form))
-
     for action_id, lazy in (
-        (ids.ACTION_CATCHBALL_APPROVE, deciding(Move.APPROVE)),
-        (ids.ACTION_CATCHBALL_ACCEPT, deciding(Move.ACCEPT)),
-        (ids.ACTION_CATCHBALL_REQUEST_CHANGES, asking(Move.REQUEST_CHANGES)),
-        (ids.ACTION_CATCHBALL_REJECT, asking(Move.REJECT)),
-        (ids.ACTION_CATCHBALL_COUNTER, asking(Move.COUNTER)),
-        (ids.ACTION_CATCHBALL_REVISE, revise_click),
-        (ids.ACTION_HOME_PROPOSE, home_propose),
+        (ids.ACTION_CATCHBALL_APPROVE, bind(decide, services, Move.APPROVE)),
+        (ids.ACTION_CATCHBALL_ACCEPT, bind(decide, services, Move.ACCEPT)),
+        (ids.ACTION_CATCHBALL_REQUEST_CHANGES, bind(ask, services, Move.REQUEST_CHANGES)),
+        (ids.ACTION_CATCHBALL_REJECT, bind(ask, services, Move.REJECT)),
+        (ids.ACTION_CATCHBALL_COUNTER, bind(ask, services, Move.COUNTER)),
+        (ids.ACTION_CATCHBALL_REVISE, bind(revise_click, services)),
+        (ids.ACTION_HOME_PROPOSE, bind(home_propose, services)),
     ):
-        app.action(action_id)(ack=acknowledge, lazy=[lazy])
+        app.action(action_id)(ack=acknowledge, lazy=[answers_privately(lazy)])
+    for callback_id, store, fallback in (
+        (ids.VIEW_PROPOSE, store_proposal, ids.FIELD_TITLE),
+        (ids.VIEW_COUNTER, store_counter, ids.FIELD_REASON),
+        (ids.VIEW_DECISION_REASON, store_reason, ids.FIELD_REASON),
+    ):
+        app.view(callback_id)(bind(on_submission, services, store, fallback))
 
-    # ---- modals: validated and stored in the ack listener, then the DMs -------------------------
 
-    def submitted(store: Callable[..., int], fallback: str) -> Callable:
-        """A view listener around `store`, which checks and saves within Slack's 3 seconds, the
-        DMs it calls for queued in the same transaction.
+def _open(client: WebClient, trigger_id: str | None, view: dict) -> None:
+    client.views_open(trigger_id=trigger_id, view=view)
 
-        Once `ack()` has been called Bolt has answered Slack, so the DMs are sent from here: a
-        lazy listener would start beside this one and could not yet see what it stored.
-        """
 
-        def on_submission(ack, body, view, client) -> None:
-            def save() -> int | None:
-                try:
-                    with session_scope(engine) as session:
-                        scope = load_scope_for(session, body)
-                        store(session, scope, body["user"]["id"], view, client)
-                        # The claim comes after every check: a submission refused inline may be
-                        # corrected and sent again; a stored one, replayed, is rolled back here.
-                        if not claim(
-                            session,
-                            workspace_id=scope.workspace.id,
-                            key=f"catchball.view:{view.get('id', '')}",
-                        ):
-                            raise _Replayed
-                        return scope.workspace.id
-                except _Replayed:
-                    return None  # the modal closes, nothing changes
+# ---- /hoshin propose REF, /hoshin revise REF ----------------------------------------------------
 
-            workspace_id = saved_in_ack(ack, save, field=fallback, raced=RACED, what="catchball")
-            if workspace_id is not None:
-                deliver(workspace_id)
 
-        return on_submission
+def propose(request: CommandRequest) -> None:
+    ref = _one_ref(request.args, "propose")
+    with session_scope(request.services.engine) as session:
+        scope = load_scope(session, team_id=request.team_id, user_id=request.user_id)
+        form = service.open_new(session, scope, user_id=request.user_id, parent_ref=ref)
+    _open(request.client, request.trigger_id, blocks.propose_modal(form))
 
-    def store_proposal(session, scope, user_id, view, client) -> int:
-        context = ProposeContext.parse(view.get("private_metadata"))
-        proposal, owner, note = read_proposal(
-            session, client, workspace_id=scope.workspace.id, values=read_values(view)
-        )
-        return service.submit_proposal(
-            session,
-            client,
-            scope,
-            user_id=user_id,
-            context=context,
-            proposal=proposal,
-            owner=owner,
-            note=note,
-            now=services.clock.now(),
-        )
 
-    def store_counter(session, scope, user_id, view, client) -> int:
-        round_id = RoundRef.parse(view.get("private_metadata")).round_id
-        current = service.check_move(session, scope, round_id=round_id, move=Move.COUNTER)
-        counter, reason = read_counter(read_values(view), current.proposal)
-        return service.make_move(
+def revise(request: CommandRequest) -> None:
+    ref = _one_ref(request.args, "revise")
+    with session_scope(request.services.engine) as session:
+        scope = load_scope(session, team_id=request.team_id, user_id=request.user_id)
+        form = service.open_round(session, scope, ref=ref)
+    _open(request.client, request.trigger_id, blocks.propose_modal(form))
+
+
+# ---- buttons --------------------------------------------------------------------------------------
+
+
+def decide(services: Services, move: Move, body, client, action, respond) -> None:
+    round_id = RoundRef.parse(action.get("value")).round_id
+    with session_scope(services.engine) as session:
+        scope = load_scope_for(session, body)
+        service.make_move(
             session,
             scope,
-            user_id=user_id,
+            user_id=body["user"]["id"],
             round_id=round_id,
-            move=Move.COUNTER,
-            now=services.clock.now(),
-            reason=reason,
-            counter=counter,
-        )
-
-    def store_reason(session, scope, user_id, view, client) -> int:
-        context = DecisionContext.parse(view.get("private_metadata"))
-        move = Move(context.move)
-        service.check_move(session, scope, round_id=context.round_id, move=move)
-        return service.make_move(
-            session,
-            scope,
-            user_id=user_id,
-            round_id=context.round_id,
             move=move,
             now=services.clock.now(),
-            reason=read_reason(read_values(view)),
         )
+    deliver(services, scope.workspace.id)
 
-    app.view(ids.VIEW_PROPOSE)(submitted(store_proposal, ids.FIELD_TITLE))
-    app.view(ids.VIEW_COUNTER)(submitted(store_counter, ids.FIELD_REASON))
-    app.view(ids.VIEW_DECISION_REASON)(submitted(store_reason, ids.FIELD_REASON))
+
+def ask(services: Services, move: Move, body, client, action, respond) -> None:
+    round_id = RoundRef.parse(action.get("value")).round_id
+    with session_scope(services.engine) as session:
+        view = service.check_move(
+            session, load_scope_for(session, body), round_id=round_id, move=move
+        )
+    modal = blocks.counter_modal(view) if move == Move.COUNTER else blocks.reason_modal(view, move)
+    _open(client, body.get("trigger_id"), modal)
+
+
+def revise_click(services: Services, body, client, action, respond) -> None:
+    round_id = RoundRef.parse(action.get("value")).round_id
+    container = body.get("container") or {}
+    where = (container.get("channel_id"), container.get("message_ts"))
+    with session_scope(services.engine) as session:
+        form = service.open_round(
+            session,
+            load_scope_for(session, body),
+            round_id=round_id,
+            notice=where if all(where) else None,
+        )
+    _open(client, body.get("trigger_id"), blocks.propose_modal(form))
+
+
+def home_propose(services: Services, body, client, action, respond) -> None:
+    parent_id = ObjectiveRef.parse(action.get("value")).objective_id
+    with session_scope(services.engine) as session:
+        form = service.open_new(
+            session,
+            load_scope_for(session, body),
+            user_id=body["user"]["id"],
+            parent_id=parent_id,
+        )
+    _open(client, body.get("trigger_id"), blocks.propose_modal(form))
+
+
+# ---- modals: validated and stored in the ack listener, then the DMs ------------------------------
+
+Store = Callable[[Services, Session, Scope, str, dict, WebClient], int]
+
+
+def on_submission(services: Services, store: Store, fallback: str, ack, body, view, client) -> None:
+    """A view listener around `store`, which checks and saves within Slack's 3 seconds, the
+    DMs it calls for queued in the same transaction.
+
+    Once `ack()` has been called Bolt has answered Slack, so the DMs are sent from here: a
+    lazy listener would start beside this one and could not yet see what it stored.
+    """
+
+    def save() -> int | None:
+        try:
+            with session_scope(services.engine) as session:
+                scope = load_scope_for(session, body)
+                store(services, session, scope, body["user"]["id"], view, client)
+                # The claim comes after every check: a submission refused inline may be
+                # corrected and sent again; a stored one, replayed, is rolled back here.
+                if not claim(
+                    session,
+                    workspace_id=scope.workspace.id,
+                    key=f"catchball.view:{view.get('id', '')}",
+                ):
+                    raise _Replayed
+                return scope.workspace.id
+        except _Replayed:
+            return None  # the modal closes, nothing changes
+
+    workspace_id = saved_in_ack(ack, save, field=fallback, raced=RACED, what="catchball")
+    if workspace_id is not None:
+        deliver(services, workspace_id)
+
+
+def store_proposal(services: Services, session, scope, user_id, view, client) -> int:
+    context = ProposeContext.parse(view.get("private_metadata"))
+    proposal, owner, note = read_proposal(
+        session, client, workspace_id=scope.workspace.id, values=read_values(view)
+    )
+    return service.submit_proposal(
+        session,
+        client,
+        scope,
+        user_id=user_id,
+        context=context,
+        proposal=proposal,
+        owner=owner,
+        note=note,
+        now=services.clock.now(),
+    )
+
+
+def store_counter(services: Services, session, scope, user_id, view, client) -> int:
+    round_id = RoundRef.parse(view.get("private_metadata")).round_id
+    current = service.check_move(session, scope, round_id=round_id, move=Move.COUNTER)
+    counter, reason = read_counter(read_values(view), current.proposal)
+    return service.make_move(
+        session,
+        scope,
+        user_id=user_id,
+        round_id=round_id,
+        move=Move.COUNTER,
+        now=services.clock.now(),
+        reason=reason,
+        counter=counter,
+    )
+
+
+def store_reason(services: Services, session, scope, user_id, view, client) -> int:
+    context = DecisionContext.parse(view.get("private_metadata"))
+    move = Move(context.move)
+    service.check_move(session, scope, round_id=context.round_id, move=move)
+    return service.make_move(
+        session,
+        scope,
+        user_id=user_id,
+        round_id=context.round_id,
+        move=move,
+        now=services.clock.now(),
+        reason=read_reason(read_values(view)),
+    )
 
 
 # ---- reading what people typed ------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from bot import ids
 from bot.blocks.common import clip
 from bot.blocks.help import help_message
 from bot.services import Services
+from handlers.common import acknowledge, bind
 from handlers.errors import replies_errors
 
 log = logging.getLogger(__name__)
@@ -74,37 +76,38 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             name="help",
             usage="/hoshin help",
             summary="Show this list of commands.",
-            run=lambda request: request.respond(
-                **help_message(registry.help_entries()).as_kwargs()
-            ),
+            run=functools.partial(show_help, registry),
         )
     )
+    app.command(ids.SLASH_COMMAND)(
+        ack=acknowledge, lazy=[replies_errors(bind(run, services, registry))]
+    )
 
-    def acknowledge(ack) -> None:
-        ack()
 
-    @replies_errors
-    def run(respond, command, client, **_) -> None:
-        text = command.get("text") or ""
-        subcommand, args, word = registry.route(text)
-        if subcommand is None:
-            note = None
-            if word:
-                note = f"I don't know `/hoshin {clip(word, 64)}`. Here is what I can do:"
-            respond(**help_message(registry.help_entries(), note=note).as_kwargs())
-            return
-        log.info("slash command", extra={"subcommand": subcommand.name})
-        subcommand.run(
-            CommandRequest(
-                services=services,
-                team_id=command["team_id"],
-                user_id=command["user_id"],
-                channel_id=command.get("channel_id"),
-                args=args,
-                trigger_id=command.get("trigger_id"),
-                respond=respond,
-                client=client,
-            )
+def show_help(registry: CommandRegistry, request: CommandRequest) -> None:
+    request.respond(**help_message(registry.help_entries()).as_kwargs())
+
+
+def run(services: Services, registry: CommandRegistry, respond, command, client, **_) -> None:
+    """Route `/hoshin …` to its subcommand, or answer with the help."""
+    text = command.get("text") or ""
+    subcommand, args, word = registry.route(text)
+    if subcommand is None:
+        note = None
+        if word:
+            note = f"I don't know `/hoshin {clip(word, 64)}`. Here is what I can do:"
+        respond(**help_message(registry.help_entries(), note=note).as_kwargs())
+        return
+    log.info("slash command", extra={"subcommand": subcommand.name})
+    subcommand.run(
+        CommandRequest(
+            services=services,
+            team_id=command["team_id"],
+            user_id=command["user_id"],
+            channel_id=command.get("channel_id"),
+            args=args,
+            trigger_id=command.get("trigger_id"),
+            respond=respond,
+            client=client,
         )
-
-    app.command(ids.SLASH_COMMAND)(ack=acknowledge, lazy=[run])
+    )

@@ -132,3 +132,20 @@ def replies_errors(listener: Callable) -> Callable:
             return None
 
     return wrapper
+
+
+def tells_errors(listener: Callable) -> Callable:
+    """Wrap a lazy click listener (Home buttons have no response_url) so errors reach the person.
+
+    The answer goes where the click was: ephemeral in the channel, else a DM from the bot.
+    """
+
+    @functools.wraps(listener)
+    def wrapper(client, body, **kwargs):
+        try:
+            return listener(client=client, body=body, **kwargs)
+        except Exception as exc:
+            tell_privately(client, body, f":warning: {user_message_for(exc)}")
+            return None
+
+    return wrapper

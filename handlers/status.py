@@ -14,6 +14,7 @@ from bot.scope import team_id_of
 from bot.services import Services
 from bot.status.service import answer_status
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
+from handlers.common import acknowledge, bind
 from handlers.errors import replies_errors
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -47,13 +48,6 @@ def parse_status_args(args: str) -> StatusQuery:
 
 
 def register(app: App, services: Services, registry: CommandRegistry) -> None:
-    def status(request: CommandRequest) -> None:
-        query = parse_status_args(request.args)
-        message = answer_status(
-            services.engine, team_id=request.team_id, query=query, today=services.today()
-        )
-        request.respond(response_type="ephemeral", **message.as_kwargs())
-
     registry.add(
         Subcommand(
             name="status",
@@ -63,23 +57,30 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             run=status,
         )
     )
+    app.action(ids.ACTION_STATUS_SHARE)(
+        ack=acknowledge, lazy=[replies_errors(bind(share, services))]
+    )
 
-    def acknowledge(ack) -> None:
-        ack()
 
-    @replies_errors
-    def share(respond, body, action, **_) -> None:
-        # The value came back through Slack: parse it, then read everything afresh.
-        query = StatusQuery.parse(action.get("value"))
-        message = answer_status(
-            services.engine, team_id=team_id_of(body) or "", query=query, today=services.today()
-        )
-        user = body["user"]["id"]
-        respond(
-            response_type="in_channel",
-            replace_original=False,
-            text=f"<@{user}> shared: {message.text}",
-            blocks=message.blocks[:-1],  # the share button itself is not shared
-        )
+def status(request: CommandRequest) -> None:
+    services = request.services
+    query = parse_status_args(request.args)
+    message = answer_status(
+        services.engine, team_id=request.team_id, query=query, today=services.today()
+    )
+    request.respond(response_type="ephemeral", **message.as_kwargs())
 
-    app.action(ids.ACTION_STATUS_SHARE)(ack=acknowledge, lazy=[share])
+
+def share(services: Services, respond, body, action, **_) -> None:
+    # The value came back through Slack: parse it, then read everything afresh.
+    query = StatusQuery.parse(action.get("value"))
+    message = answer_status(
+        services.engine, team_id=team_id_of(body) or "", query=query, today=services.today()
+    )
+    user = body["user"]["id"]
+    respond(
+        response_type="in_channel",
+        replace_original=False,
+        text=f"<@{user}> shared: {message.text}",
+        blocks=message.blocks[:-1],  # the share button itself is not shared
+    )

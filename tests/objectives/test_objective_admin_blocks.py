@@ -8,7 +8,7 @@ from bot import ids
 from bot.objectives.admin import ObjectiveDraft
 from bot.objectives.admin_blocks import archive_confirmation, archived_modal, objective_modal
 from bot.standin.blockkit import validate_message_blocks, validate_view
-from handlers.objective_admin import parse_new_args
+from handlers.objectives.admin import parse_new_args
 from storage.models import Objective
 
 

@@ -13,13 +13,6 @@ from storage.db import session_scope
 
 
 def register(app: App, services: Services, registry: CommandRegistry) -> None:
-    def check(request: CommandRequest) -> None:
-        with session_scope(services.engine) as session:
-            scope = load_scope(session, team_id=request.team_id, user_id=request.user_id)
-            result = check_plan(session, workspace=scope.workspace, today=services.today())
-        message = check_message(result.issues, year=result.year)
-        request.respond(response_type="ephemeral", **message.as_kwargs())
-
     registry.add(
         Subcommand(
             name="check",
@@ -30,3 +23,12 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
             aliases=("checks",),
         )
     )
+
+
+def check(request: CommandRequest) -> None:
+    services = request.services
+    with session_scope(services.engine) as session:
+        scope = load_scope(session, team_id=request.team_id, user_id=request.user_id)
+        result = check_plan(session, workspace=scope.workspace, today=services.today())
+    message = check_message(result.issues, year=result.year)
+    request.respond(response_type="ephemeral", **message.as_kwargs())

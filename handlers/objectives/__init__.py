@@ -1,0 +1,1 @@
+"""The objectives in Slack (bot/objectives/): admins shaping them, the vision, the X-matrix checks."""
