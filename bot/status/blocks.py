@@ -131,9 +131,7 @@ def _bowling_lines(status: PlanStatus, node: StatusNode, history: list[CheckInRo
     for check_in in history:
         plan = status.plan_value(node, check_in.period)
         icon = (
-            HEALTH_ICON[Health(check_in.status)]
-            if check_in.status
-            else HEALTH_ICON[Health.NO_DATA]
+            HEALTH_ICON[Health(check_in.status)] if check_in.status else HEALTH_ICON[Health.NO_DATA]
         )
         lines.append(
             f"{icon} `{month_label(check_in.period)}` actual {kit.with_unit(check_in.actual, unit)}"

@@ -231,15 +231,7 @@ def _escalation(h: Hostile):
 
 BUILDERS: dict[str, Callable[[Hostile], Any]] = {
     "review.review_parent": lambda h: review.review_parent(h(summary([line(1), line(2)]))),
-    "review.check_in_reply": lambda h: (
-        review.check_in_reply(
-            review.CheckInReply(
-                line=h(line(1, text="x", checked=True)), person="U1", period="2027-06"
-            )
-        )
-        if hasattr(review, "CheckInReply")
-        else _check_in_reply(h)
-    ),
+    "review.check_in_reply": lambda h: _check_in_reply(h),
     "checkin.checkin_modal": lambda h: checkin.checkin_modal(h(checkin_form(comment="c"))),
     "catchball.decision_message": lambda h: [catchball.decision_message(h(v)) for v in STATES],
     "catchball.notice_message": lambda h: [catchball.notice_message(h(v)) for v in STATES],
@@ -314,7 +306,7 @@ BUILDERS: dict[str, Callable[[Hostile], Any]] = {
 
 def _check_in_reply(h: Hostile):
     return review.check_in_reply(
-        CheckInReply(line=h(line(1, text="x")), person="U0MGR", period="2027-06")
+        CheckInReply(line=h(line(1, text="x", checked=True)), person="U0MGR", period="2027-06")
     )
 
 
