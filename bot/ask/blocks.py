@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from typing import Protocol, TypeVar
 
 from slack_sdk.models.blocks import (
     Block,
@@ -20,7 +21,9 @@ from bot.blocks.common import (
     MESSAGE_BLOCK_LIMIT,
     MESSAGE_TEXT_BUDGET,
     clip,
+    context,
     pack_lines,
+    section,
     shorten,
 )
 
@@ -35,6 +38,14 @@ SUMMARY_TEXT = 1000
 Objectives = Callable[[int, int], list[Block]]
 
 
+class _Asked(Protocol):
+    @property
+    def ref(self) -> str: ...
+
+
+Asked = TypeVar("Asked", bound=_Asked)
+
+
 def day(when: date) -> str:
     return when.strftime("%a %d %b %Y")
 
@@ -45,30 +56,39 @@ def title_limit(count: int) -> int:
 
 
 def fitted(
-    rows: Iterable[Row], *, label: str, advice: str, max_blocks: int, budget: int
+    objectives: Sequence[Asked],
+    row: Callable[[Asked], Row],
+    *,
+    label: str,
+    advice: str,
+    max_blocks: int,
+    budget: int,
 ) -> list[Block]:
-    """One section with its button per row (and the block below it), within `max_blocks` and
-    `budget`; whatever does not fit is one closing section naming the rest by ref, with
-    `advice`. `label`: the button text counted against the budget."""
-    rows = list(rows)
-    count = len(rows)
+    """One section with its button per objective (`row` builds it, and the block below it),
+    within `max_blocks` and `budget`; whatever does not fit is one closing section naming the
+    rest by ref, with `advice`. Rows are built only while they fit. `label`: the button text
+    counted against the budget."""
+    count = len(objectives)
     blocks: list[Block] = []
     used = 0
-    for i, row in enumerate(rows):
-        size = 2 if row.below else 1
+    for i, objective in enumerate(objectives):
+        built = row(objective)
+        size = 2 if built.below else 1
         last = i == count - 1
         # Room for this one, and (unless it is the last) for the summary that may follow it.
         fits = (
             len(blocks) + size + (0 if last else 1) <= max_blocks
-            and used + len(row.text) + row.extra + (0 if last else SUMMARY_TEXT) <= budget
+            and used + len(built.text) + built.extra + (0 if last else SUMMARY_TEXT) <= budget
         )
         if not fits:
-            blocks.append(_summary([r.ref for r in rows[i:]], advice))
+            blocks.append(_summary([o.ref for o in objectives[i:]], advice))
             break
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=row.text), accessory=row.button))
-        if row.below:
-            blocks.append(row.below)
-        used += len(row.text) + len(label) + row.extra
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=built.text), accessory=built.button)
+        )
+        if built.below:
+            blocks.append(built.below)
+        used += len(built.text) + len(label) + built.extra
     return blocks
 
 
@@ -122,14 +142,6 @@ def vision(text: str | None) -> list[Block]:
             elements=[MarkdownTextObject(text=f":compass: *True North* · {clip(text, 400)}")]
         )
     ]
-
-
-def section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=text))
-
-
-def context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
 
 def manager_note(intro: str, objectives: Iterable, footer: str) -> list[Block]:

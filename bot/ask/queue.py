@@ -3,8 +3,9 @@
 Rules, for every kind of prompt:
 - Who Slack cannot reach gets an `unreachable` row and no DM; a kind may also skip who is away
   on the day the prompt falls due (a `skipped` row), or ask them all the same.
-- An owner with nothing to answer for, or whose prompt cannot be built, gets no row: the next
-  run asks again.
+- An owner with nothing to answer for gets no row. Where the kind asks `payloads` to collect
+  the failures (the check-in does), an owner whose prompt cannot be built gets no row either and
+  the next run asks again; otherwise (the hansei) the error stops that workspace's run.
 - Prompt rows and their outbox rows are written in the caller's one transaction: a crash leaves
   both or neither, and a re-run finds the rows and sends nothing twice.
 """
@@ -106,17 +107,17 @@ def write_prompts(
     kind: str,
     period: str,
     rows: Sequence[NewPrompt],
-    payloads: dict[int, dict],
+    dms: dict[int, dict],
 ) -> Written:
     """Insert the prompt rows not stored yet, in the order given, and queue the DMs of the new
     ones. A queued row whose owner has no DM (nothing to answer for any more) is left out."""
-    rows = [r for r in rows if r.state != PromptState.QUEUED or r.person_id in payloads]
+    rows = [r for r in rows if r.state != PromptState.QUEUED or r.person_id in dms]
     created = store.insert_prompts(
         session, workspace_id=workspace.id, kind=kind, period=period, prompts=rows
     )
     messages = [
         NewMessage(dedup_key=prompt_key(created[person_id], kind), method=POST, payload=payload)
-        for person_id, payload in payloads.items()
+        for person_id, payload in dms.items()
         if person_id in created
     ]
     outbox.enqueue_many(session, workspace_id=workspace.id, messages=messages)

@@ -115,13 +115,13 @@ def chase(
     away: Callable[[OpenPrompt], date | None],
     now: datetime,
 ) -> C:
-    """Write the reminders and escalations due now among `candidates` and mark the prompts
-    with nothing `still_open` (by prompt id) answered; `away(prompt)`: until when its owner is
-    away, if they are."""
+    """Write the reminders and escalations due now among `candidates` and mark answered the
+    prompts missing from `still_open` (what each prompt with something still open shows, by
+    prompt id); `away(prompt)`: until when its owner is away, if they are."""
     messages, reminded, escalated, answered = [], [], [], []
     for prompt in candidates:
         still = still_open.get(prompt.id)
-        if not still:
+        if still is None:
             answered.append(prompt.id)
             continue
         away_until = away(prompt)

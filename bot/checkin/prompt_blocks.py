@@ -14,7 +14,7 @@ from bot.a3.blocks import worked_section, worked_text
 from bot.actions.blocks import slack_time
 from bot.ask import blocks as shared
 from bot.ask.model import Row
-from bot.blocks.common import Message, clip, pack_lines, with_unit
+from bot.blocks.common import Message, clip, pack_lines, section, with_unit
 from bot.checkin.model import AskedObjective, CheckInAsk, Escalation
 from bot.context import CheckInRef
 from bot.cycle import previous_period
@@ -85,7 +85,8 @@ def objective_blocks(
     """
     limit = shared.title_limit(len(objectives))
     return shared.fitted(
-        (_row(o, period, limit) for o in objectives),
+        objectives,
+        lambda o: _row(o, period, limit),
         label="Check in",
         advice=TOO_MANY,
         max_blocks=max_blocks,
@@ -111,7 +112,7 @@ def _overdue_section(ask: CheckInAsk) -> SectionBlock | None:
     if more > 0:
         lines.append(f"…and {more} more")
     chunks, _ = pack_lines([":warning: *Overdue actions*", *lines], budget=1500)
-    return shared.section(chunks[0])
+    return section(chunks[0])
 
 
 def checkin_prompt(ask: CheckInAsk) -> Message:

@@ -1,4 +1,4 @@
-"""The monthly check-in prompt: who is due when, what a prompt lists, and who needs reminding.
+"""The monthly check-in prompt: who is due when and what a prompt lists (reminders: `reminders.py`).
 
 Rules, in one place:
 - An owner is asked once per period (`YYYY-MM`) about their active annual and cascaded
@@ -12,9 +12,8 @@ Rules, in one place:
   unreachable too when its DM fails for good.
 - The period asked is the owner's current one; an older period is superseded by a newer prompt
   (late answers are still accepted), so reminders and escalations concern the current one only.
-- An owner who has not checked in on every objective of the prompt's period gets one reminder
-  `reminder_after_days` days after the prompt reached them, and their manager is told once after
-  `escalate_after_days` days. Nobody is reminded twice in a day, after answering, or while away.
+- Who has not checked in on every objective of the prompt's period is reminded, and their
+  manager told, by the rules of `bot/ask/reminders.py` (`bot/checkin/reminders.py` applies them).
 """
 
 from __future__ import annotations
@@ -196,9 +195,7 @@ def _queue_period(
     # SQLite's write lock for a moment, not while thousands of messages are built.
     asking = [o for o in owners if states[o.person_id] == PromptState.QUEUED]
     found = _prompt_payloads(session, workspace, period, year, asking, now, report.failed)
-    written = write_prompts(
-        session, workspace, kind=CHECKIN, period=period, rows=rows, payloads=found
-    )
+    written = write_prompts(session, workspace, kind=CHECKIN, period=period, rows=rows, dms=found)
     report.queued = written.queued
     for person_id in written.created:
         report.away += states[person_id] == PromptState.SKIPPED

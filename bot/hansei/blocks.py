@@ -16,7 +16,7 @@ from bot.ask import blocks as shared
 from bot.ask.blocks import STATUS_WORD, day
 from bot.ask.model import Row
 from bot.blocks import fields
-from bot.blocks.common import Message, clip, with_unit
+from bot.blocks.common import Message, clip, context, section, with_unit
 from bot.context import HanseiRef
 from bot.hansei.model import HanseiAsk, HanseiDue, HanseiEscalation, HanseiForm, ReflectObjective
 from bot.periods import month_label
@@ -72,16 +72,17 @@ def objective_blocks(
     """One section with a Reflect button per objective within `max_blocks` and `budget`; the
     rest named by ref in one closing section."""
     limit = shared.title_limit(len(objectives))
-    rows = (
-        Row(
+    return shared.fitted(
+        objectives,
+        lambda o: Row(
             ref=o.ref,
             text=objective_text(o, title_limit=limit, done=o.objective_id in done),
             button=reflect_button(o, year, done=o.objective_id in done),
-        )
-        for o in objectives
-    )
-    return shared.fitted(
-        rows, label="Reflect", advice=TOO_MANY, max_blocks=max_blocks, budget=budget
+        ),
+        label="Reflect",
+        advice=TOO_MANY,
+        max_blocks=max_blocks,
+        budget=budget,
     )
 
 
@@ -172,7 +173,7 @@ def hansei_receipt(ask: HanseiAsk, ref: str) -> Message:
         if len(still) > 10:
             shown += f" and {len(still) - 10} more"
         text += f" Still open: {shown} (your App Home has their Reflect buttons)."
-    return Message(text, [shared.section(text)])
+    return Message(text, [section(text)])
 
 
 def hansei_modal(form: HanseiForm) -> dict:
@@ -191,7 +192,7 @@ def hansei_modal(form: HanseiForm) -> dict:
     ]
     existing = form.existing
     blocks: list[Block] = [
-        shared.section(intro),
+        section(intro),
         SectionBlock(fields=facts),
         fields.long_text(
             ids.FIELD_WENT_WELL,
@@ -228,7 +229,7 @@ def hansei_modal(form: HanseiForm) -> dict:
             placeholder="Objectives, targets or changes for next year's plan",
             optional=True,
         ),
-        shared.context(
+        context(
             f"Answers are taken until {slack_time(form.closes_at)}; "
             "you can edit this one until then."
         ),
@@ -256,7 +257,7 @@ def home_hansei_blocks(due: list[HanseiDue]) -> list[Block]:
     )
     if item.open_total > len(item.open_objectives):
         text += " The DM from Hoshin Bot lists them all."
-    blocks: list[Block] = [shared.section(text)]
+    blocks: list[Block] = [section(text)]
     for objective in item.open_objectives:
         line = f"*{clip(objective.ref, 64)}* · {clip(objective.title, 90)}"
         line += "\n" + outcome_text(objective)

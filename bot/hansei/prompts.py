@@ -218,7 +218,7 @@ def queue_hansei_prompts(
     rows = [NewPrompt(o.person_id, when, prompt_state(o)) for o in owners if o.unreachable_reason]
     rows += [NewPrompt(o.person_id, when, prompt_state(o)) for o in reachable]
     written = write_prompts(
-        session, workspace, kind=store.HANSEI, period=str(chosen), rows=rows, payloads=found
+        session, workspace, kind=store.HANSEI, period=str(chosen), rows=rows, dms=found
     )
     created = written.created
     report.queued = written.queued
