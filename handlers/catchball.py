@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from bot import forms, ids
 from bot.catchball import blocks, service
-from bot.catchball.rules import NOTE_LIMIT, DecisionContext, Move, Proposal, ProposeContext
+from bot.catchball.model import NOTE_LIMIT, DecisionContext, Move, Proposal, ProposeContext
 from bot.context import ObjectiveRef, RoundRef
 from bot.errors import InvalidInput
 from bot.people import resolve_owner

@@ -12,16 +12,8 @@ from sqlmodel import Session
 
 from bot import ids
 from bot.catchball import messages, rounds
-from bot.catchball.rules import (
-    NEEDS_REASON,
-    Catchball,
-    Move,
-    Proposal,
-    RoundView,
-    StaleRound,
-    check_legal,
-    play,
-)
+from bot.catchball.model import Move, Proposal, RoundView
+from bot.catchball.rules import NEEDS_REASON, Catchball, StaleRound, check_legal, play
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.scope import Scope
 from storage import catchball as stored

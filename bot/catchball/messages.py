@@ -14,7 +14,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.catchball import blocks, rounds
-from bot.catchball.rules import Delivery, RoundView, Send
+from bot.catchball.model import RoundView
+from bot.catchball.rules import Delivery, Send
 from storage import catchball as stored
 from storage.models import CatchballRound, Objective, OutboxMessage
 from storage.outbox import queue as outbox

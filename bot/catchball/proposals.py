@@ -15,15 +15,8 @@ from sqlmodel import Session
 from bot import forms, ids
 from bot.blocks.common import clip
 from bot.catchball import messages, rounds
-from bot.catchball.rules import (
-    DESCRIPTION_FIELD_LIMIT,
-    Catchball,
-    Proposal,
-    ProposeContext,
-    ProposeForm,
-    StaleRound,
-    first_decider,
-)
+from bot.catchball.model import DESCRIPTION_FIELD_LIMIT, Proposal, ProposeContext, ProposeForm
+from bot.catchball.rules import Catchball, StaleRound, first_decider
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.people import resolve_owner
 from bot.scope import Scope

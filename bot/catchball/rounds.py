@@ -10,13 +10,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.catchball.rules import (
-    Catchball,
-    Proposal,
-    StaleRound,
-    diff,
-    first_decider,
-)
+from bot.catchball.model import Proposal
+from bot.catchball.rules import Catchball, StaleRound, diff, first_decider
 from bot.errors import NotFound
 from storage import catchball as stored
 from storage import objectives

@@ -30,7 +30,7 @@ from bot.blocks.common import (
 from bot.checkin.model import AwayChange, CheckInForm, KeptReply
 from bot.periods import month_label
 from bot.status.blocks import HEALTH_ICON, HEALTH_LABEL
-from bot.status.rules import Health
+from bot.status.model import Health
 
 STATUS_OPTIONS = (
     ("on_track", "On track"),

@@ -38,7 +38,7 @@ from bot.objectives.vision_blocks import true_north_blocks
 from bot.periods import month_label
 from bot.scope import NO_PLAN
 from bot.status.blocks import HEALTH_ICON, HEALTH_LABEL, node_line
-from bot.status.rules import Health
+from bot.status.model import Health
 from storage.a3 import A3Row
 from storage.home import OpenActionRow, PendingDecisionRow
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from bot.hansei.answers import HanseiDue
 from bot.objectives.checks import AlignmentIssue
-from bot.status.rules import PlanStatus, StatusNode
+from bot.status.model import PlanStatus, StatusNode
 from storage.a3 import A3Row
 from storage.home import OpenActionRow, OwnedObjectiveRow, PendingDecisionRow
 

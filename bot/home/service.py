@@ -22,7 +22,8 @@ from bot.home.model import CheckInDue, Home, HomeObjective
 from bot.objectives.checks import find_alignment_issues
 from bot.periods import fiscal_year_of, parse_period
 from bot.scope import Scope
-from bot.status.rules import PlanStatus, StatusNode, build_plan_status, choose_year
+from bot.status.model import PlanStatus, StatusNode
+from bot.status.rules import build_plan_status, choose_year
 from storage import a3 as a3_store
 from storage import checkins as checkin_store
 from storage import home as reads

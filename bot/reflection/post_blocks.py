@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
 
 from bot import ids
 from bot.blocks.common import Message, clip, context, escape, section, to_dicts
-from bot.catchball.rules import slack_time
+from bot.catchball.blocks import slack_time
 from bot.review.blocks import REASON_WORDS
 
 

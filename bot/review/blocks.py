@@ -18,7 +18,7 @@ from bot.blocks import common as kit
 from bot.periods import MONTH_NAMES, month_label, parse_period
 from bot.review.bowling import DOT, BowlingMonth, Colour, dots
 from bot.status.blocks import HEALTH_ICON, HEALTH_LABEL
-from bot.status.rules import Health
+from bot.status.model import Health
 
 if TYPE_CHECKING:  # the domain module imports these builders; types only, no cycle
     from bot.review.plan import CheckInReply, ObjectiveLine, ThreadSummary

@@ -20,7 +20,7 @@ from bot.a3.blocks import a3_status_line
 from bot.blocks import common as kit
 from bot.context import StatusQuery
 from bot.periods import month_label
-from bot.status.rules import Health, PlanStatus, StatusNode
+from bot.status.model import Health, PlanStatus, StatusNode
 from storage.a3 import A3Row
 from storage.status import ActionRow, CheckInRow, PersonRow
 

@@ -24,7 +24,7 @@ from bot.actions import blocks as actions
 from bot.actions.model import NewAction
 from bot.blocks.common import Message
 from bot.catchball import blocks as catchball
-from bot.catchball.rules import ProposeContext, ProposeForm
+from bot.catchball.model import ProposeContext, ProposeForm
 from bot.checkin import blocks as checkin
 from bot.checkin import prompt_blocks as prompts
 from bot.checkin.model import Escalation

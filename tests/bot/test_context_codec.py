@@ -93,7 +93,7 @@ def test_without_a_signing_secret_nothing_is_signed(monkeypatch):
 
 
 def _every_context_model() -> set[type]:
-    import bot.catchball.rules
+    import bot.catchball.model
     import bot.objectives.admin
     import bot.review.threads  # noqa: F401  (their models are SlackContexts too)
 
@@ -106,7 +106,7 @@ def _every_context_model() -> set[type]:
 
 
 def _samples() -> dict[type, object]:
-    from bot.catchball.rules import DecisionContext, ProposeContext
+    from bot.catchball.model import DecisionContext, ProposeContext
     from bot.objectives.admin import ObjectiveDraft
     from bot.review.threads import ReviewChannelRef
 

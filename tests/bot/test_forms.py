@@ -94,7 +94,7 @@ def test_a_clean_form_raises_nothing():
 def test_every_modal_and_its_reader_take_their_limits_from_bot_forms(monkeypatch):
     """One source: change a limit in bot/forms and every field and reader of it follows."""
     from bot.catchball import blocks as catchball_blocks
-    from bot.catchball.rules import ProposeContext, ProposeForm
+    from bot.catchball.model import ProposeContext, ProposeForm
     from bot.forms import FormErrors
     from bot.objectives import vision, vision_blocks
     from bot.objectives.admin import read_objective_form

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from bot import forms, ids, numbers
 from bot.blocks.common import number, with_unit
 from bot.catchball import blocks as catchball_blocks
-from bot.catchball.rules import ProposeContext, ProposeForm
+from bot.catchball.model import ProposeContext, ProposeForm
 from bot.checkin.blocks import checkin_modal
 from bot.checkin.model import Answer
 from bot.errors import InvalidInput

@@ -9,7 +9,7 @@ import pytest
 
 from bot import ids
 from bot.catchball import blocks
-from bot.catchball.rules import (
+from bot.catchball.model import (
     DecisionContext,
     Move,
     Proposal,

@@ -7,14 +7,11 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import context
+from bot.catchball.model import Move, Proposal, ProposeContext, RoundKind
 from bot.catchball.rules import (
     MOVES,
     Catchball,
     IllegalMove,
-    Move,
-    Proposal,
-    ProposeContext,
-    RoundKind,
     Send,
     diff,
     first_decider,

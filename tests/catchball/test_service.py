@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from bot import ids
 from bot.catchball import service
-from bot.catchball.rules import IllegalMove, Move, Proposal, StaleRound
+from bot.catchball.model import Move, Proposal
+from bot.catchball.rules import IllegalMove, StaleRound
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.forms import FormErrors
 from bot.scope import load_scope

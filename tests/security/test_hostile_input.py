@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot import ids
-from bot.catchball.rules import Proposal
+from bot.catchball.model import Proposal
 from bot.checkin.service import read_answer
 from bot.cli import main as hoshin
 from bot.errors import HoshinError, InvalidInput

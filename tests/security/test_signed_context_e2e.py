@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import ids
-from bot.catchball.rules import ProposeContext
+from bot.catchball.model import ProposeContext
 from bot.context import CheckInRef, sign_with
 from storage.models import CatchballRound, CheckIn, OutboxMessage
 from storage.outbox import queue as outbox

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot import ids
-from bot.catchball.rules import DecisionContext, ProposeContext
+from bot.catchball.model import DecisionContext, ProposeContext
 from bot.context import ActionRef, CheckInRef, ObjectiveRef, RoundRef
 from bot.objectives.admin import ObjectiveDraft
 from storage.models import ActionItem

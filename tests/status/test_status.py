@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from bot.status.rules import Health, build_plan_status, choose_year, roll_up
+from bot.status.model import Health
+from bot.status.rules import build_plan_status, choose_year, roll_up
 from storage.status import CheckInRow, ObjectiveRow, PersonRow
 
 G, A, R, N = Health.ON_TRACK, Health.AT_RISK, Health.OFF_TRACK, Health.NO_DATA
