@@ -9,7 +9,9 @@ those of the README's "How it is built":
   reaches `handlers/` or `schedules/`; `handlers/` and `schedules/` do not reach each other;
 - only the CLI and the demo reach the demo or the stand-in;
 - the kernel (the modules directly in `bot/`, and the shared toolkit `bot/blocks/`) imports no
-  feature, and a feature imports only features before it in `FEATURES`.
+  feature, and a feature imports only features before it in `FEATURES`;
+- a builder (`blocks.py` or `*_blocks.py` in a feature) takes plain models: of the features it
+  imports only `model` modules and other builders, never rules or services.
 """
 
 from __future__ import annotations
@@ -193,3 +195,21 @@ def broken_rules(found: list[Edge]) -> list[str]:
         if wanted and have and FEATURES.index(wanted) > FEATURES.index(have):
             broken.append(f"{edge}: {have} comes before {wanted}, so it may not import it")
     return broken
+
+
+def is_builder(name: str) -> bool:
+    """A feature's Block Kit builder module: `bot/<feature>/blocks.py` or `*_blocks.py`."""
+    last = name.rpartition(".")[2]
+    return feature_of(name) is not None and (last == "blocks" or last.endswith("_blocks"))
+
+
+def builder_breaches(found: list[Edge]) -> list[str]:
+    """Each import of a feature's rules or service module by a builder, said in a line."""
+    return [
+        f"{edge}: a builder imports models, never rules"
+        for edge in found
+        if is_builder(edge.source)
+        and feature_of(edge.target) is not None
+        and edge.target.rpartition(".")[2] != "model"
+        and not is_builder(edge.target)
+    ]

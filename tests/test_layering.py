@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.layering import FEATURES, broken_rules, circles, edges, is_kernel, modules
+from tests.layering import (
+    FEATURES,
+    broken_rules,
+    builder_breaches,
+    circles,
+    edges,
+    is_kernel,
+    modules,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +30,10 @@ def test_the_project_has_no_import_circles(project_edges) -> None:
 
 def test_every_import_runs_the_documented_way(project_edges) -> None:
     assert broken_rules(project_edges) == []
+
+
+def test_builders_import_models_never_rules(project_edges) -> None:
+    assert builder_breaches(project_edges) == []
 
 
 def test_every_feature_package_is_known() -> None:
@@ -130,6 +142,63 @@ def test_the_stand_in_may_import_in_a_circle(tmp_path) -> None:
 def test_each_rule_catches_a_planted_breach(tmp_path, files, said) -> None:
     broken = broken_rules(edges(_tree(tmp_path, files)))
     assert len(broken) == 1 and said in broken[0], broken
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {
+            "bot/status/blocks.py": "from bot.status.rules import Health\n",
+            "bot/status/rules.py": "",
+        },
+        {
+            "bot/objectives/checks_blocks.py": "from bot.objectives import checks\n",
+            "bot/objectives/checks.py": "",
+        },
+        {
+            "bot/reflection/blocks.py": "def f():\n    from bot.review.bowling import dots\n",
+            "bot/review/bowling.py": "",
+        },
+        {
+            "bot/home/blocks.py": (
+                "from typing import TYPE_CHECKING\n"
+                "if TYPE_CHECKING:\n"
+                "    from bot.home.service import Home\n"
+            ),
+            "bot/home/service.py": "",
+        },
+    ],
+)
+def test_the_builder_rule_catches_a_planted_breach(tmp_path, files) -> None:
+    broken = builder_breaches(edges(_tree(tmp_path, files)))
+    assert len(broken) == 1 and "a builder imports models, never rules" in broken[0], broken
+
+
+def test_what_the_builder_rule_allows_is_not_reported(tmp_path) -> None:
+    root = _tree(
+        tmp_path,
+        {
+            "bot/review/blocks.py": (
+                "from bot.review.model import dots\n"
+                "from bot.status.blocks import HEALTH_ICON\n"
+                "from bot.status.model import Health\n"
+                "from bot.blocks import common\n"
+                "from bot import ids\n"
+                "from storage.review import ReviewCheckIn\n"
+            ),
+            "bot/objectives/checks_blocks.py": "from bot.objectives.model import AlignmentIssue\n",
+            "bot/objectives/model.py": "",
+            "bot/review/model.py": "",
+            "bot/status/blocks.py": "",
+            "bot/status/model.py": "",
+            "bot/blocks/common.py": "",
+            "bot/ids.py": "",
+            "storage/review.py": "",
+            "bot/review/threads.py": "from bot.review.plan import ReviewPlan\n",
+            "bot/review/plan.py": "",
+        },
+    )
+    assert builder_breaches(edges(root)) == []
 
 
 def test_what_the_rules_allow_is_not_reported(tmp_path) -> None:

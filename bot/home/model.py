@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.hansei.answers import HanseiDue
-from bot.objectives.checks import AlignmentIssue
+from bot.objectives.model import AlignmentIssue
 from bot.status.model import PlanStatus, StatusNode
 from storage.a3 import A3Row
 from storage.home import OpenActionRow, OwnedObjectiveRow, PendingDecisionRow

@@ -9,12 +9,11 @@ workspace's limit; and no catchball proposal waits on its answer longer than a w
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 
 from sqlmodel import Session
 
+from bot.objectives.model import AlignmentIssue, IssueKind, PlanCheck
 from bot.periods import fiscal_year_of
 from bot.status.rules import choose_year
 from storage import checks as reads
@@ -25,36 +24,6 @@ from storage.status import people as read_people
 PROPOSAL_PATIENCE = timedelta(days=7)
 TITLE_LIMIT = 80
 REFS_NAMED = 8
-
-
-class IssueKind(StrEnum):
-    """In the order `/hoshin check` lists them: structure first, then gaps, then people."""
-
-    ANNUAL_WITHOUT_BREAKTHROUGH = "annual_without_breakthrough"
-    BREAKTHROUGH_WITHOUT_ANNUAL = "breakthrough_without_annual"
-    NO_OWNER = "no_owner"
-    NO_METRIC = "no_metric"
-    NO_MONTHLY_PLAN = "no_monthly_plan"
-    OWNER_OVERLOADED = "owner_overloaded"
-    PROPOSAL_WAITING = "proposal_waiting"
-
-
-@dataclass(frozen=True, slots=True)
-class AlignmentIssue:
-    """One thing to fix. `message` is plain text; `person` a Slack user id (the owner, or who
-    holds a waiting proposal)."""
-
-    kind: IssueKind
-    message: str
-    ref: str | None = None
-    person: str | None = None
-
-
-@dataclass(frozen=True)
-class PlanCheck:
-    year: int
-    limit: int
-    issues: list[AlignmentIssue]
 
 
 def find_alignment_issues(

@@ -20,7 +20,7 @@ from bot.blocks.common import (
     pack_lines,
     section,
 )
-from bot.objectives.checks import AlignmentIssue, IssueKind
+from bot.objectives.model import AlignmentIssue, IssueKind
 
 # (heading in /hoshin check, one of them, several of them)
 KIND_WORDS: dict[IssueKind, tuple[str, str, str]] = {

@@ -34,9 +34,15 @@ from bot.blocks.common import (
 )
 from bot.context import ReflectionRef
 from bot.periods import MONTH_NAMES, parse_period
-from bot.reflection.facts import BreakthroughFacts, ObjectiveFacts, Owner, YearFacts
-from bot.reflection.model import CarryOver, ReflectionMessage
-from bot.review.bowling import DOT, Colour, dots
+from bot.reflection.model import (
+    BreakthroughFacts,
+    CarryOver,
+    ObjectiveFacts,
+    Owner,
+    ReflectionMessage,
+    YearFacts,
+)
+from bot.review.model import DOT, Colour, dots
 
 REPLY_BLOCKS = 45
 SECTION = SECTION_TEXT_LIMIT - 100

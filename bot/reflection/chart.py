@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.periods import MONTH_NAMES, parse_period
-from bot.review.bowling import BowlingMonth, Colour
+from bot.review.model import BowlingMonth, Colour
 
 MAX_ROWS = 40
 FILL = {

@@ -21,10 +21,9 @@ from bot.blocks.common import plain_with_unit as with_unit
 from bot.errors import NotFound
 from bot.periods import MONTH_NAMES, parse_period
 from bot.reflection.chart import FILL, MISSING, NOT_YET
-from bot.reflection.facts import ObjectiveFacts, Owner, YearFacts
-from bot.reflection.model import CarryOver
+from bot.reflection.model import CarryOver, ObjectiveFacts, Owner, YearFacts
 from bot.reflection.service import carry_overs, chart_png, facts_for
-from bot.review.bowling import Colour
+from bot.review.model import Colour
 from storage.db import session_scope
 from storage.workspaces import all_workspaces
 

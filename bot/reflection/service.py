@@ -17,8 +17,8 @@ from bot.errors import InvalidInput, NotFound, WorkspaceNotSetUp
 from bot.periods import fiscal_periods, fiscal_year_of, month_label, period_of
 from bot.reflection import blocks
 from bot.reflection.chart import ChartRow, render
-from bot.reflection.facts import ObjectiveFacts, YearFacts, year_facts
-from bot.reflection.model import CarryOver, ReflectionPost
+from bot.reflection.facts import year_facts
+from bot.reflection.model import CarryOver, ObjectiveFacts, ReflectionPost, YearFacts
 from bot.reflection.text import names_a_change
 from bot.scope import NO_PLAN
 from storage.db import session_scope

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -16,12 +14,17 @@ from slack_sdk.models.blocks import (
 from bot import ids
 from bot.blocks import common as kit
 from bot.periods import MONTH_NAMES, month_label, parse_period
-from bot.review.bowling import DOT, BowlingMonth, Colour, dots
+from bot.review.model import (
+    DOT,
+    BowlingMonth,
+    CheckInReply,
+    Colour,
+    ObjectiveLine,
+    ThreadSummary,
+    dots,
+)
 from bot.status.blocks import HEALTH_ICON, HEALTH_LABEL
 from bot.status.model import Health
-
-if TYPE_CHECKING:  # the domain module imports these builders; types only, no cycle
-    from bot.review.plan import CheckInReply, ObjectiveLine, ThreadSummary
 
 WAITING_SHOWN = 25
 # Text every parent spends outside the objective lines (header, counts, waiting list, legend).

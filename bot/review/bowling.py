@@ -12,21 +12,12 @@ The colour of one month, in one place:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
+
+from bot.review.model import BowlingMonth, Colour, MonthResult
 
 AMBER_TOLERANCE = 0.05
 
 
-class Colour(StrEnum):
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-    BLANK = "blank"
-
-
-# Unicode emoji, one character each: a year of months stays short enough for 60 rows a message.
-DOT = {Colour.GREEN: "🟢", Colour.AMBER: "🟡", Colour.RED: "🔴", Colour.BLANK: "⚪"}
 STATUS_COLOUR = {"on_track": Colour.GREEN, "at_risk": Colour.AMBER, "off_track": Colour.RED}
 
 
@@ -50,23 +41,6 @@ def month_colour(
     return Colour.RED
 
 
-@dataclass(frozen=True)
-class MonthResult:
-    """What a check-in said for one month; None fields were not given."""
-
-    actual: float | None = None
-    status: str | None = None
-
-
-@dataclass(frozen=True)
-class BowlingMonth:
-    period: str
-    plan: float | None
-    actual: float | None
-    status: str | None
-    colour: Colour
-
-
 def chart(
     periods: Sequence[str],
     plan: Sequence[float] | None,
@@ -88,7 +62,3 @@ def chart(
         )
         months.append(BowlingMonth(period, planned, result.actual, result.status, colour))
     return months
-
-
-def dots(months: Sequence[BowlingMonth]) -> str:
-    return "".join(DOT[m.colour] for m in months)

@@ -7,13 +7,13 @@ nearest active ancestor that names one (a department's channel), else the worksp
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
 
 from bot.periods import fiscal_periods, fiscal_year_of, parse_period
-from bot.review.bowling import BowlingMonth, MonthResult, chart
+from bot.review.bowling import chart
+from bot.review.model import MonthResult, ObjectiveLine, ThreadSummary
 from storage import objectives
 from storage import review as store
 from storage import status as plan_reads
@@ -22,45 +22,6 @@ from storage.review import ReviewCheckIn
 from storage.status import ObjectiveRow, PersonRow
 
 REVIEWED_LEVELS = ("annual", "cascaded")
-
-
-@dataclass(frozen=True)
-class ObjectiveLine:
-    """One objective of a review thread: its chart so far and this month's check-in, if any."""
-
-    objective_id: int
-    ref: str
-    title: str
-    owner: str | None  # Slack user id
-    metric_name: str | None
-    unit: str | None
-    target: float | None
-    months: tuple[BowlingMonth, ...]  # the fiscal year's months up to the thread's, in order
-    check_in: ReviewCheckIn | None  # the thread month's
-
-    @property
-    def this_month(self) -> BowlingMonth:
-        return self.months[-1]
-
-    @property
-    def checked_in(self) -> bool:
-        c = self.check_in
-        return c is not None and (c.status is not None or c.actual is not None)
-
-
-@dataclass(frozen=True)
-class ThreadSummary:
-    period: str
-    channel: str
-    year: int
-    lines: tuple[ObjectiveLine, ...]
-
-
-@dataclass(frozen=True)
-class CheckInReply:
-    line: ObjectiveLine
-    period: str
-    person: str | None  # who checked in
 
 
 # ---- the plan as the review sees it -----------------------------------------------------------

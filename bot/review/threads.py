@@ -37,7 +37,8 @@ from bot.admin_dms import dm_admins_once
 from bot.context import SlackContext
 from bot.cycle import current_due, parse_local_time, previous_period
 from bot.review import blocks as render
-from bot.review.plan import CheckInReply, ReviewPlan, channel_for
+from bot.review.model import CheckInReply
+from bot.review.plan import ReviewPlan, channel_for
 from bot.review.refused import send_again
 from storage import review as store
 from storage.checkins import set_reply_ts

@@ -39,7 +39,7 @@ from bot.reflection import blocks as reflection
 from bot.reflection.facts import year_facts
 from bot.reflection.service import carry_overs
 from bot.review import blocks as review
-from bot.review.plan import CheckInReply
+from bot.review.model import CheckInReply
 from bot.standin.blockkit import validate_message_blocks, validate_view
 from bot.status import blocks as status_blocks
 from bot.status.rules import build_plan_status

@@ -12,8 +12,8 @@ from bot.checkin.model import Answer, AwayChange, CheckInForm, KeptReply
 from bot.context import CheckInRef
 from bot.periods import fiscal_periods
 from bot.review import blocks as review_blocks
-from bot.review.bowling import MonthResult, chart
-from bot.review.plan import CheckInReply, ObjectiveLine, ThreadSummary
+from bot.review.bowling import chart
+from bot.review.model import CheckInReply, MonthResult, ObjectiveLine, ThreadSummary
 from bot.review.threads import ReviewChannelRef
 from bot.standin.blockkit import validate_message_blocks, validate_view
 from storage.review import ReviewCheckIn

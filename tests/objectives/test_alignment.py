@@ -8,7 +8,8 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from bench.common import generate_plan
-from bot.objectives.checks import AlignmentIssue, IssueKind, check_plan, find_alignment_issues
+from bot.objectives.checks import check_plan, find_alignment_issues
+from bot.objectives.model import AlignmentIssue, IssueKind
 from storage.models import Workspace
 from tests import factories as f
 from tests.actions.plans import METRIC, PLAN, clean_plan, troubled_plan

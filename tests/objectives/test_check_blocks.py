@@ -7,7 +7,6 @@ import re
 import pytest
 
 from bot.blocks.common import to_dicts
-from bot.objectives.checks import AlignmentIssue, IssueKind
 from bot.objectives.checks_blocks import (
     KIND_WORDS,
     check_message,
@@ -15,6 +14,7 @@ from bot.objectives.checks_blocks import (
     issue_line,
     summary,
 )
+from bot.objectives.model import AlignmentIssue, IssueKind
 from bot.standin.blockkit import validate_message_blocks, validate_view
 from tests.text import visible_text
 

@@ -19,7 +19,8 @@ from bot.reflection.chart import (
     render,
     size,
 )
-from bot.review.bowling import Colour, MonthResult, chart
+from bot.review.bowling import chart
+from bot.review.model import Colour, MonthResult
 
 PERIODS = fiscal_periods(2027, 4)
 PLAN = [float(m) for m in range(1, 13)]

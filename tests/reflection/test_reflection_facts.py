@@ -11,7 +11,7 @@ from bot.periods import fiscal_periods
 from bot.reflection.facts import gap, objective_facts, outcome, trend, year_facts
 from bot.reflection.service import carry_overs, facts_for
 from bot.reflection.text import names_a_change, normalise, recurring
-from bot.review.bowling import Colour
+from bot.review.model import Colour
 from storage.models import Workspace
 from storage.reflection_facts import YearData, YearObjective, YearPerson
 from storage.rows import CheckInAnswer

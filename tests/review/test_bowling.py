@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.review.bowling import Colour, MonthResult, chart, dots, month_colour
+from bot.review.bowling import chart, month_colour
+from bot.review.model import Colour, MonthResult, dots
 
 
 @pytest.mark.parametrize(
