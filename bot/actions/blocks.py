@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -19,20 +17,13 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.actions.model import ActionCard, MarkOutcome, NewAction
 from bot.blocks import fields
-from bot.blocks.common import Message, clip, escape, shorten
+from bot.blocks.common import Message, clip, escape, shorten, slack_time
 from bot.context import ActionRef, ObjectiveRef
 from bot.forms import TITLE_LIMIT
 
 STATE_ICON = {"open": ":clipboard:", "done": ":white_check_mark:", "blocked": ":no_entry:"}
 STATE_WORD = {"open": "open", "done": "done", "blocked": "blocked"}
 MARK_WORD = {"done": "done", "blocked": "blocked", "reopen": "reopened"}
-
-
-def slack_time(when: datetime) -> str:
-    """A time Slack shows in each reader's own timezone, with a UTC fallback."""
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    fallback = when.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
-    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
 def add_action_modal(subject: NewAction, *, title: str | None = None) -> dict:

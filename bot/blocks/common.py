@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import (
     Block,
@@ -52,6 +53,15 @@ def shorten(text: str | None, limit: int) -> str:
     if "\n" not in kept:  # cut within the first line: spaced as one-line text is, so a second
         kept = " ".join(kept.split())  # shorten leaves it as it is
     return kept + "…"
+
+
+def slack_time(when: datetime | None) -> str:
+    """A time Slack shows in each reader's own timezone, with a UTC fallback ("" for none)."""
+    if when is None:
+        return ""
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    fallback = when.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
+    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
 def escape(text: str | None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -29,6 +28,7 @@ from bot.blocks.common import (
     quote,
     section,
     shorten,
+    slack_time,
     with_unit,
 )
 from bot.catchball.model import (
@@ -437,12 +437,3 @@ def _value(key: str, value: Any) -> str:
 def _plain(text: str) -> str:
     """A text fallback without Slack's date tokens, which notifications don't render."""
     return re.sub(r"<!date\^[^|>]*\|([^>]*)>", r"\1", text)
-
-
-def slack_time(moment: datetime | None) -> str:
-    """A time Slack shows in each reader's own time zone, with a UTC fallback."""
-    if moment is None:
-        return ""
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    fallback = moment.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Literal
 
-from bot.catchball.blocks import slack_time
+from bot.blocks.common import slack_time
 from bot.catchball.model import FIELD_NAMES, Move, Proposal, RoundKind, RoundView
 from bot.errors import HoshinError
 from storage.models import CatchballDecision as Decision

@@ -11,10 +11,9 @@ from slack_sdk.models.blocks import Block, ButtonElement, SectionBlock
 
 from bot import ids
 from bot.a3.blocks import worked_section, worked_text
-from bot.actions.blocks import slack_time
 from bot.ask import blocks as shared
 from bot.ask.model import Row
-from bot.blocks.common import Message, clip, pack_lines, section, with_unit
+from bot.blocks.common import Message, clip, pack_lines, section, slack_time, with_unit
 from bot.checkin.model import AskedObjective, CheckInAsk, Escalation
 from bot.context import CheckInRef
 from bot.cycle import previous_period

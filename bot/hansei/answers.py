@@ -17,8 +17,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot import forms, ids
-from bot.actions.blocks import slack_time
 from bot.ask.answers import dm_of, objective_facts, once_per_view, owned_objective
+from bot.blocks.common import slack_time
 from bot.context import HanseiRef
 from bot.errors import InvalidInput, NotAllowed
 from bot.hansei import blocks as render

@@ -11,12 +11,11 @@ from slack_sdk.models.blocks import Block, ButtonElement, MarkdownTextObject, Se
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.actions.blocks import slack_time
 from bot.ask import blocks as shared
 from bot.ask.blocks import STATUS_WORD, day
 from bot.ask.model import Row
 from bot.blocks import fields
-from bot.blocks.common import Message, clip, context, section, with_unit
+from bot.blocks.common import Message, clip, context, section, slack_time, with_unit
 from bot.context import HanseiRef
 from bot.hansei.model import HanseiAsk, HanseiDue, HanseiEscalation, HanseiForm, ReflectObjective
 from bot.periods import month_label

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.hansei.answers import HanseiDue
+from bot.hansei.model import HanseiDue
 from bot.objectives.model import AlignmentIssue
 from bot.status.model import PlanStatus, StatusNode
 from storage.a3 import A3Row

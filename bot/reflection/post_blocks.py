@@ -12,8 +12,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import ids
-from bot.blocks.common import Message, clip, context, escape, section, to_dicts
-from bot.catchball.blocks import slack_time
+from bot.blocks.common import Message, clip, context, escape, section, slack_time, to_dicts
 from bot.review.blocks import REASON_WORDS
 
 

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot import ids
-from bot.actions.blocks import action_message, add_action_modal, mark_reply, slack_time
+from bot.actions.blocks import action_message, add_action_modal, mark_reply
 from bot.actions.model import ActionCard, Mark, MarkOutcome, NewAction
+from bot.blocks.common import slack_time
 from bot.context import ActionRef, ObjectiveRef
 from bot.standin.blockkit import validate_message_blocks, validate_view
 from storage.models import Objective
