@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -32,6 +32,11 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	@bash .ci/start-postgres
 	$(BIN)/python -m bench
+
+# The message catalogs after a change to the bot's texts: bot/i18n/locales/messages.pot from the
+# code, and each language's .po updated from it (see the README, Languages). Nothing to compile.
+messages: $(STAMP)
+	$(BIN)/hoshin i18n extract
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

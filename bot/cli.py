@@ -1,4 +1,5 @@
-"""The `hoshin` command: run the bot, upgrade the database, import and export plans, the demo."""
+"""The `hoshin` command: run the bot, upgrade the database, import and export plans, the demo,
+the message catalogs."""
 
 from __future__ import annotations
 
@@ -394,6 +395,40 @@ def demo(out_dir: Path) -> None:
     for name in ("review-threads.md", *FILES):
         if (out_dir / name).exists():
             click.echo(f"  and {out_dir / name}")
+
+
+@main.group()
+def i18n() -> None:
+    """The message catalogs (bot/i18n/locales): English is the source, the rest translate it."""
+
+
+@i18n.command("extract")
+def i18n_extract() -> None:
+    """Collect the messages from the code into messages.pot and update every language's .po."""
+    from bot.i18n.extract import ROOT, refresh
+
+    changed = refresh()
+    for path in changed:
+        click.echo(f"Updated {path.relative_to(ROOT)}")
+    if not changed:
+        click.echo("The catalogs are current.")
+
+
+@i18n.command("init")
+@click.argument("language")
+def i18n_init(language: str) -> None:
+    """Start the catalog of a new LANGUAGE (a code like de or uk) from messages.pot."""
+    from babel import UnknownLocaleError
+
+    from bot.i18n.extract import ROOT, init
+
+    try:
+        path = init(language)
+    except (FileExistsError, ValueError, UnknownLocaleError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"Created {path.relative_to(ROOT)}: translate it, then add {language!r} to LANGUAGES"
+    )
 
 
 @main.command()

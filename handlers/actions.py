@@ -20,6 +20,7 @@ from bot.actions.service import (
     send_new_action_dm,
 )
 from bot.context import ActionRef, ObjectiveRef
+from bot.i18n import N_
 from bot.scope import load_scope, load_scope_for
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
@@ -36,9 +37,11 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     registry.add(
         Subcommand(
             name="action",
-            usage="/hoshin action REF [what will be done]",
-            summary="Add an action to an objective's action plan; its owner gets a DM with "
-            "Done and Blocked buttons.",
+            usage=N_("/hoshin action REF [what will be done]"),
+            summary=N_(
+                "Add an action to an objective's action plan; its owner gets a DM with "
+                "Done and Blocked buttons."
+            ),
             run=action_command,
             opens_modal=True,
         )

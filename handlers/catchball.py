@@ -15,6 +15,7 @@ from bot.catchball import blocks, service
 from bot.catchball.model import NOTE_LIMIT, DecisionContext, Move, Proposal, ProposeContext
 from bot.context import ObjectiveRef, RoundRef
 from bot.errors import InvalidInput
+from bot.i18n import N_
 from bot.people import resolve_owner
 from bot.scope import Scope, load_scope, load_scope_for
 from bot.services import Services
@@ -34,9 +35,11 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     registry.add(
         Subcommand(
             name="propose",
-            usage="/hoshin propose REF",
-            summary="Propose an objective cascaded from REF, for you or someone on your team. "
-            "REF's owner approves it; an owner other than you agrees first (catchball).",
+            usage=N_("/hoshin propose REF"),
+            summary=N_(
+                "Propose an objective cascaded from REF, for you or someone on your team. "
+                "REF's owner approves it; an owner other than you agrees first (catchball)."
+            ),
             run=propose,
             opens_modal=True,
         )
@@ -44,10 +47,12 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     registry.add(
         Subcommand(
             name="revise",
-            usage="/hoshin revise REF",
-            summary="Propose a change to the cascaded objective REF (target, plan, title, "
-            "owner…), or revise your proposal in catchball. REF keeps its values until the "
-            "change is approved.",
+            usage=N_("/hoshin revise REF"),
+            summary=N_(
+                "Propose a change to the cascaded objective REF (target, plan, title, "
+                "owner…), or revise your proposal in catchball. REF keeps its values until the "
+                "change is approved."
+            ),
             run=revise,
             aliases=("change",),
             opens_modal=True,

@@ -11,6 +11,7 @@ from bot import ids, metrics
 from bot.checkin import blocks
 from bot.checkin import service as checkin
 from bot.context import CheckInRef
+from bot.i18n import N_
 from bot.scope import load_scope
 from bot.services import Services
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
@@ -31,9 +32,12 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     registry.add(
         Subcommand(
             name="away",
-            usage="/hoshin away until YYYY-MM-DD | off",
-            summary="Pause your monthly check-in prompts while you are away (your manager is "
-            "told); `off` when you are back.",
+            # Translators: "until" and "off" are typed as they are.
+            usage=N_("/hoshin away until YYYY-MM-DD | off"),
+            summary=N_(
+                "Pause your monthly check-in prompts while you are away (your manager is "
+                "told); `off` when you are back."
+            ),
             run=away,
         )
     )

@@ -11,8 +11,8 @@ from typing import Any
 from slack_bolt import App
 
 from bot import ids
-from bot.blocks.common import clip
 from bot.blocks.help import help_message
+from bot.i18n import N_
 from bot.services import Services
 from handlers.common import acknowledge, bind
 from handlers.errors import replies_errors
@@ -74,8 +74,10 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     registry.add(
         Subcommand(
             name="help",
-            usage="/hoshin help",
-            summary="Show this list of commands.",
+            # Translators: in a usage, the command and its words are typed as they are; REF
+            # (an objective's code, like AN1) stays; words like YEAR or @person are translated.
+            usage=N_("/hoshin help"),
+            summary=N_("Show this list of commands."),
             run=functools.partial(show_help, registry),
         )
     )
@@ -93,10 +95,7 @@ def run(services: Services, registry: CommandRegistry, respond, command, client,
     text = command.get("text") or ""
     subcommand, args, word = registry.route(text)
     if subcommand is None:
-        note = None
-        if word:
-            note = f"I don't know `/hoshin {clip(word, 64)}`. Here is what I can do:"
-        respond(**help_message(registry.help_entries(), note=note).as_kwargs())
+        respond(**help_message(registry.help_entries(), unknown=word or None).as_kwargs())
         return
     log.info("slash command", extra={"subcommand": subcommand.name})
     subcommand.run(

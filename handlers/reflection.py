@@ -10,6 +10,7 @@ from slack_bolt import App
 from bot import ids
 from bot.context import ReflectionRef
 from bot.errors import InvalidInput
+from bot.i18n import N_
 from bot.reflection import carryover
 from bot.reflection import post as posting
 from bot.reflection import post_blocks as blocks
@@ -26,9 +27,11 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     registry.add(
         Subcommand(
             name="reflect",
-            usage="/hoshin reflect [YEAR]",
-            summary="The annual reflection so far, privately: per breakthrough its annual "
-            "objectives' results, green months and check-in rate, and the biggest gaps.",
+            usage=N_("/hoshin reflect [YEAR]"),
+            summary=N_(
+                "The annual reflection so far, privately: per breakthrough its annual "
+                "objectives' results, green months and check-in rate, and the biggest gaps."
+            ),
             run=reflect,
         )
     )

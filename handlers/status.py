@@ -10,6 +10,7 @@ from bot import forms, ids
 from bot.blocks.common import clip
 from bot.context import StatusQuery
 from bot.errors import InvalidInput
+from bot.i18n import N_
 from bot.scope import team_id_of
 from bot.services import Services
 from bot.status.service import answer_status
@@ -51,9 +52,11 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     registry.add(
         Subcommand(
             name="status",
-            usage="/hoshin status [REF | @person | YEAR]",
-            summary="The plan with each objective's health, latest actual and target; "
-            "drill into one objective or one person's objectives.",
+            usage=N_("/hoshin status [REF | @person | YEAR]"),
+            summary=N_(
+                "The plan with each objective's health, latest actual and target; "
+                "drill into one objective or one person's objectives."
+            ),
             run=status,
         )
     )

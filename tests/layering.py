@@ -8,8 +8,9 @@ those of the README's "How it is built":
 - only the composition root (and the demo, which assembles the real app against the stand-in)
   reaches `handlers/` or `schedules/`; `handlers/` and `schedules/` do not reach each other;
 - only the CLI and the demo reach the demo or the stand-in;
-- the kernel (the modules directly in `bot/`, and the shared toolkit `bot/blocks/`) imports no
-  feature, and a feature imports only features before it in `FEATURES`;
+- the kernel (the modules directly in `bot/`, and its packages: the shared Block Kit toolkit
+  `bot/blocks/` and the languages `bot/i18n/`) imports no feature, and a feature imports only
+  features before it in `FEATURES`;
 - a builder (`blocks.py` or `*_blocks.py` in a feature) takes plain models: of the features it
   imports only `model` modules and other builders, never rules or services.
 """
@@ -40,6 +41,7 @@ FEATURES = (
     "home",
 )
 ROOT = frozenset({"bot.app", "bot.cli", "bot.server", "bot.runtime", "bot.services"})
+KERNEL_PACKAGES = ("bot.blocks", "bot.i18n")  # the kernel's own packages, not features
 RUNNERS = ("bot.demo", "bot.standin")  # shipped, but no production module imports them
 
 
@@ -163,12 +165,12 @@ def feature_of(name: str) -> str | None:
 
 
 def is_kernel(name: str) -> bool:
-    """A module directly in `bot/` (but the composition root), or the shared toolkit."""
+    """A module directly in `bot/` (but the composition root), or in a kernel package."""
     parts = name.split(".")
     if parts[0] != "bot" or name in ROOT:
         return False
     in_bot = len(parts) == 2 and not _is_package_name(parts[1])
-    return in_bot or _within(name, ("bot.blocks",))
+    return in_bot or _within(name, KERNEL_PACKAGES)
 
 
 def _is_package_name(part: str) -> bool:

@@ -6,25 +6,30 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
-from bot.blocks.common import Message, escape, pack_lines
+from bot.blocks.common import Message, clip, escape, pack_lines
+from bot.i18n import ENGLISH, Translator
 
 
-def help_message(entries: Sequence[tuple[str, str]], *, note: str | None = None) -> Message:
-    """`entries` are (usage, summary) pairs, in the order the registry lists them."""
-    blocks = [HeaderBlock(text="Hoshin Bot: what you can ask")]
-    if note:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=note)))
+def help_message(
+    entries: Sequence[tuple[str, str]],
+    *,
+    unknown: str | None = None,
+    tr: Translator = ENGLISH,
+) -> Message:
+    """The help in `tr`'s language. `entries` are the registry's (usage, summary) pairs in its
+    order, in English (marked with `N_` where they are defined): they are translated here.
+    `unknown` is the word asked for when no subcommand has that name."""
+    entries = [(tr.gettext(usage), tr.gettext(summary)) for usage, summary in entries]
+    blocks = [HeaderBlock(text=tr.gettext("Hoshin Bot: what you can ask"))]
+    if unknown:
+        note = tr.gettext("I don't know `/hoshin {word}`. Here is what I can do:")
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=note.format(word=clip(unknown, 64))))
+        )
     lines = [f"`{escape(usage)}`\n      {escape(summary)}" for usage, summary in entries]
     chunks, _ = pack_lines(lines, budget=9000)
     blocks += [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in chunks]
-    blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="Answers to these commands are private to you unless you share them."
-                )
-            ]
-        )
-    )
+    private = tr.gettext("Answers to these commands are private to you unless you share them.")
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=private)]))
     summary = "; ".join(usage for usage, _ in entries)
-    return Message(f"Hoshin Bot commands: {summary}", blocks)
+    return Message(tr.gettext("Hoshin Bot commands: {summary}").format(summary=summary), blocks)

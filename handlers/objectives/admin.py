@@ -8,6 +8,7 @@ from slack_bolt import App
 from bot import forms, ids
 from bot.context import ObjectiveRef
 from bot.errors import InvalidInput
+from bot.i18n import N_
 from bot.objectives.admin import (
     archive_objective,
     archive_preview,
@@ -57,21 +58,26 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     for name, usage, summary, run in (
         (
             "new",
-            "/hoshin new breakthrough | annual [BT1]",
-            "Admins: create a breakthrough objective, or an annual one (under BT1), in a form.",
+            # Translators: "breakthrough" and "annual" are typed as they are.
+            N_("/hoshin new breakthrough | annual [BT1]"),
+            N_("Admins: create a breakthrough objective, or an annual one (under BT1), in a form."),
             new,
         ),
         (
             "edit",
-            "/hoshin edit REF",
-            "Admins: edit a breakthrough or annual objective (cascaded ones change through "
-            "catchball).",
+            N_("/hoshin edit REF"),
+            N_(
+                "Admins: edit a breakthrough or annual objective (cascaded ones change through "
+                "catchball)."
+            ),
             edit,
         ),
         (
             "archive",
-            "/hoshin archive REF",
-            "Admins: archive an objective and those below it; nothing is deleted, history kept.",
+            N_("/hoshin archive REF"),
+            N_(
+                "Admins: archive an objective and those below it; nothing is deleted, history kept."
+            ),
             archive,
         ),
     ):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.i18n import N_
 from bot.objectives.checks import check_plan
 from bot.objectives.checks_blocks import check_message
 from bot.scope import load_scope
@@ -16,9 +17,11 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     registry.add(
         Subcommand(
             name="check",
-            usage="/hoshin check",
-            summary="What breaks the plan's alignment: objectives with no breakthrough, owner, "
-            "metric or monthly plan, overloaded owners, proposals waiting over a week.",
+            usage=N_("/hoshin check"),
+            summary=N_(
+                "What breaks the plan's alignment: objectives with no breakthrough, owner, "
+                "metric or monthly plan, overloaded owners, proposals waiting over a week."
+            ),
             run=check,
             aliases=("checks",),
         )

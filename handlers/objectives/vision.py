@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot import ids
+from bot.i18n import N_
 from bot.objectives.vision import save_vision, show_vision, vision_editor
 from bot.scope import team_id_of
 from bot.services import Services
@@ -18,8 +19,8 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
     registry.add(
         Subcommand(
             name="vision",
-            usage="/hoshin vision",
-            summary="The vision and values (True North); admins can edit them.",
+            usage=N_("/hoshin vision"),
+            summary=N_("The vision and values (True North); admins can edit them."),
             run=vision,
             aliases=("values", "true-north"),
         )
