@@ -20,14 +20,19 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.a3.model import A3Card, A3Form, WorkedAnswer
 from bot.blocks import fields
-from bot.blocks.common import Message, clip, escape
+from bot.blocks.common import Message, clip, escape, period_label
 from bot.context import A3Ref, A3WorkedRef
 from bot.cycle import previous_period
+from bot.i18n import ENGLISH, N_, Translator
 from bot.periods import month_label
 from storage.a3 import A3Row
 
 WORKED_OPTIONS = (("yes", "Yes"), ("partly", "Partly"), ("no", "No"))
-WORKED_WORD = {"yes": "it worked", "partly": "it partly worked", "no": "it did not work"}
+WORKED_WORD = {
+    "yes": N_("it worked"),
+    "partly": N_("it partly worked"),
+    "no": N_("it did not work"),
+}
 
 
 def _months(period: str) -> str:
@@ -198,13 +203,16 @@ def worked_reply(answer: WorkedAnswer) -> str:
     )
 
 
-def a3_status_line(a3: A3Row) -> str:
-    """One A3 in the `/hoshin status REF` drill-down."""
+def a3_status_line(a3: A3Row, tr: Translator = ENGLISH) -> str:
+    """One A3 in the `/hoshin status REF` drill-down, in `tr`'s language."""
+    month = period_label(a3.period, tr)
     if not a3.submitted:
-        return f":memo: {month_label(a3.period)}: A3 asked, not written yet"
-    line = f":memo: {month_label(a3.period)}: “{clip(a3.countermeasure, 200)}”"
+        return tr.gettext(":memo: {month}: A3 asked, not written yet").format(month=month)
+    line = tr.gettext(":memo: {month}: “{countermeasure}”").format(
+        month=month, countermeasure=clip(a3.countermeasure, 200)
+    )
     if a3.due:
-        line += f" · due {a3.due.isoformat()}"
+        line += " · " + tr.gettext("due {date}").format(date=a3.due.isoformat())
     if a3.worked in WORKED_WORD:
-        line += f" · {WORKED_WORD[a3.worked]}"
+        line += f" · {tr.gettext(WORKED_WORD[a3.worked])}"
     return line
