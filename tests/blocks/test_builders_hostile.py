@@ -10,6 +10,7 @@ no mrkdwn text or `text` fallback may hold `<!channel>`, `<@U123>`, `<http://evi
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -32,6 +33,7 @@ from bot.context import StatusQuery
 from bot.hansei import blocks as hansei
 from bot.hansei.model import HanseiEscalation
 from bot.home import blocks as home
+from bot.i18n import ENGLISH, Translator, translator
 from bot.objectives import admin_blocks as objective_admin
 from bot.objectives import checks_blocks as checks
 from bot.objectives import vision_blocks
@@ -157,12 +159,12 @@ def _status(h: Hostile):
     return build_plan_status(rows, latest, people, year=2027, start_month=1), people
 
 
-def _plan_overview(h: Hostile):
+def _plan_overview(h: Hostile, tr: Translator = ENGLISH):
     status, _ = _status(h)
-    return status_blocks.plan_overview(status, vision=h.text(3000), query=StatusQuery())
+    return status_blocks.plan_overview(status, vision=h.text(3000), query=StatusQuery(), tr=tr)
 
 
-def _objective_detail(h: Hostile):
+def _objective_detail(h: Hostile, tr: Translator = ENGLISH):
     status, people = _status(h)
     history = [
         CheckInRow(2, f"2027-{m:02d}", m, "at_risk", h.text(3000), h.text(3000))
@@ -179,10 +181,11 @@ def _objective_detail(h: Hostile):
         people=people,
         today=TODAY,
         query=StatusQuery(kind="objective", ref="AN0.0"),
+        tr=tr,
     )
 
 
-def _person_overview(h: Hostile):
+def _person_overview(h: Hostile, tr: Translator = ENGLISH):
     status, people = _status(h)
     acts = [ActionRow(i, 2, h.text(200), 1, None, "open") for i in range(3)]
     return status_blocks.person_overview(
@@ -193,6 +196,7 @@ def _person_overview(h: Hostile):
         people=people,
         today=TODAY,
         query=StatusQuery(kind="person", user="U0ANA"),
+        tr=tr,
     )
 
 
@@ -302,6 +306,14 @@ BUILDERS: dict[str, Callable[[Hostile], Any]] = {
     "status.objective_detail": _objective_detail,
     "status.person_overview": _person_overview,
 }
+# The status answer speaks Russian and Japanese too: translated text, as long or longer, fits.
+for _language in ("ru", "ja"):
+    for _name, _build in [
+        ("status.plan_overview", _plan_overview),
+        ("status.objective_detail", _objective_detail),
+        ("status.person_overview", _person_overview),
+    ]:
+        BUILDERS[f"{_name}[{_language}]"] = functools.partial(_build, tr=translator(_language))
 
 
 def _check_in_reply(h: Hostile):
