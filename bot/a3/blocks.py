@@ -20,7 +20,8 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.a3.model import A3Card, A3Form, WorkedAnswer
 from bot.blocks import fields
-from bot.blocks.common import Message, clip, escape, period_label
+from bot.blocks.common import Message, clip, escape
+from bot.blocks.localized import period_label
 from bot.context import A3Ref, A3WorkedRef
 from bot.cycle import previous_period
 from bot.i18n import ENGLISH, N_, Translator

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
@@ -15,8 +14,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import forms, numbers
-from bot.i18n import SOURCE, Translator
-from bot.periods import month_label, parse_period
+from bot.blocks import localized
+from bot.i18n import Translator
 
 SECTION_TEXT_LIMIT = 3000
 HEADER_LIMIT = 150
@@ -94,44 +93,18 @@ def quote(text: str | None, limit: int) -> str:
     return shorten(">" + escape(text).replace("\n", "\n>"), limit)
 
 
-def _local(value: float, tr: Translator | None) -> bool:
-    """Whether `value` is written in `tr`'s locale format: English and numbers past the bound
-    keep the one format of numbers.shown, so an English answer reads as it always has."""
-    return (
-        tr is not None
-        and tr.language != SOURCE
-        and math.isfinite(value)
-        and abs(value) < numbers.LIMIT
-    )
-
-
 def number(value: float | None, tr: Translator | None = None) -> str:
     """A number for reading, at most numbers.SHOWN_MAX characters whatever was stored; in `tr`'s
     locale format (1 234,5) when `tr` speaks another language than English."""
     if value is None:
         return "–"
     value = float(value)
-    return tr.decimal(value, digits=2) if _local(value, tr) else numbers.shown(value)
-
-
-def period_label(period: str, tr: Translator | None = None) -> str:
-    """A month of the plan ("2027-03") for reading: Mar 2027 / март 2027 / 2027年3月."""
-    if tr is None or tr.language == SOURCE:
-        return month_label(period)
-    year = parse_period(period)[0]
-    return tr.gettext("{month} {year}").format(month=short_month(period, tr), year=year)
-
-
-def short_month(period: str, tr: Translator | None = None) -> str:
-    """The month of a plan month alone, short: Mar / март / 3月."""
-    if tr is None or tr.language == SOURCE:
-        return month_label(period).split()[0]
-    return tr.month(parse_period(period)[1], width="abbreviated")
+    return localized.decimal(value, tr) if localized.local(value, tr) else numbers.shown(value)
 
 
 def _joined(value: float | None, unit: str, tr: Translator | None = None) -> str:
-    if value is not None and unit == "%" and _local(float(value), tr):
-        return tr.percent(float(value) / 100, digits=2)  # 93,2 % in Russian
+    if value is not None and unit == "%" and localized.local(float(value), tr):
+        return localized.percent(float(value), tr)  # 93,2 % in Russian
     text = number(value, tr)
     if value is None or not unit:
         return text

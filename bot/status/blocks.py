@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 from bot import ids
 from bot.a3.blocks import a3_status_line
 from bot.blocks import common as kit
+from bot.blocks import localized
 from bot.context import StatusQuery
 from bot.i18n import ENGLISH, N_, Translator
 from bot.status.model import Health, PlanStatus, StatusNode
@@ -59,7 +60,7 @@ def _progress(status: PlanStatus, node: StatusNode, tr: Translator) -> str:
     if not node.latest:
         return tr.gettext("{actual} of {target}").format(actual=actual, target=target)
     plan = status.plan_value(node, node.latest.period)
-    month = kit.short_month(node.latest.period, tr)
+    month = localized.short_month(node.latest.period, tr)
     if plan is None:
         text = tr.gettext("{actual} of {target} ({month})")
         return text.format(actual=actual, target=target, month=month)
@@ -188,7 +189,7 @@ def _bowling_lines(
         icon = (
             HEALTH_ICON[Health(check_in.status)] if check_in.status else HEALTH_ICON[Health.NO_DATA]
         )
-        month = kit.period_label(check_in.period, tr)
+        month = localized.period_label(check_in.period, tr)
         actual = kit.with_unit(check_in.actual, unit, tr)
         if plan is None:
             line = tr.gettext("{icon} `{month}` actual {actual}")
@@ -242,7 +243,7 @@ def _fields(status: PlanStatus, node: StatusNode, tr: Translator) -> list[str]:
     if node.latest:
         plan = status.plan_value(node, node.latest.period)
         actual = kit.with_unit(node.latest.actual, unit, tr)
-        month = kit.period_label(node.latest.period, tr)
+        month = localized.period_label(node.latest.period, tr)
         if plan is None:
             latest = tr.gettext("*Latest actual*\n{actual} in {month}")
         else:
@@ -298,7 +299,7 @@ def objective_detail(
         if latest_notes.countermeasure:
             text = kit.clip(latest_notes.countermeasure, 600)
             notes.append(tr.gettext("*Countermeasure:* {text}").format(text=text))
-        month = kit.period_label(latest_notes.period, tr)
+        month = localized.period_label(latest_notes.period, tr)
         sections.append((tr.gettext("Notes from {month}").format(month=month), notes))
     for title, lines in sections:
         if not lines:
