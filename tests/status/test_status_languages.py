@@ -197,23 +197,13 @@ def test_detail_and_person_of_a_huge_objective_fit_slack_in_every_language(langu
 
 def test_answer_status_answers_and_refuses_in_the_reader_s_language(engine):
     store_plan(engine, "T0RU", annual=2, cascaded_each=0)
-    message = answer_status(
-        engine, team_id="T0RU", query=StatusQuery(), today=date(2027, 3, 1), tr=RU
-    )
-    assert "*2* цели на ФГ2027" in visible_text(message.blocks)
+
+    def ask(tr, **query):
+        day = date(2027, 3, 1)
+        return answer_status(engine, team_id="T0RU", query=StatusQuery(**query), today=day, tr=tr)
+
+    assert "*2* цели на ФГ2027" in visible_text(ask(RU).blocks)
     with pytest.raises(NotFound, match="Может быть, вы имели в виду `AN1`"):
-        answer_status(
-            engine,
-            team_id="T0RU",
-            query=StatusQuery(kind="objective", ref="AN3"),
-            today=date(2027, 3, 1),
-            tr=RU,
-        )
+        ask(RU, kind="objective", ref="AN3")
     with pytest.raises(NotFound, match="という名前のメンバーは計画にいません"):
-        answer_status(
-            engine,
-            team_id="T0RU",
-            query=StatusQuery(kind="person", user="nobody"),
-            today=date(2027, 3, 1),
-            tr=JA,
-        )
+        ask(JA, kind="person", user="nobody")
