@@ -83,13 +83,13 @@ class Translator:
     def decimal(self, number: float, *, digits: int = 1) -> str:
         """`number` rounded to at most `digits` decimals: 1,234.5 / 1 234,5 / 1,234.5."""
         return numbers.format_decimal(
-            round(number, digits), locale=self.language, decimal_quantization=False
+            round(number, digits) or 0.0, locale=self.language, decimal_quantization=False
         )
 
     def percent(self, fraction: float, *, digits: int = 1) -> str:
         """`fraction` (0.932) as a percentage with at most `digits` decimals: 93.2% / 93,2 %."""
         return numbers.format_percent(
-            round(fraction, digits + 2), locale=self.language, decimal_quantization=False
+            round(fraction, digits + 2) or 0.0, locale=self.language, decimal_quantization=False
         )
 
     def date(self, day: dt.date, *, width: str = "long") -> str:
