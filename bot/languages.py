@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.blocks.common import clip
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import LANGUAGES, N_, SOURCE, translator
 from storage.models import Person, Workspace
@@ -131,7 +132,7 @@ def change_language(
             "`{word}` is not a language I speak. Use `/hoshin language en` (English), `ru` "
             "(Russian), `ja` (Japanese), or `auto` to follow your Slack language."
         )
-        raise InvalidInput(says.format(word=args.strip()[:20]))
+        raise InvalidInput(says.format(word=clip(args.strip().replace("`", "'"), 40)))
     if person is None:
         raise NotAllowed(
             translator(language).gettext(

@@ -58,6 +58,8 @@ def test_a_bad_language_gets_a_private_error_listing_the_choices(slack):
     slack.standin.add_user("U0VP", real_name="Ana", locale="en-GB")
     text = private(slack.command("U0VP", "language klingon"))
     assert "`klingon` is not a language I speak" in text
+    text = private(slack.command("U0VP", "language <!channel> `x`"))
+    assert "`&lt;!channel&gt; 'x'` is not a language" in text
     for choice in ("`/hoshin language en`", "`ru`", "`ja`", "`auto`"):
         assert choice in text
     slack.standin.set_user("U0VP", locale="ja-JP")
