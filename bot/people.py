@@ -42,7 +42,7 @@ def resolve_owner(
             )
         return person
     try:
-        user = client.users_info(user=slack_user_id)["user"]
+        user = client.users_info(user=slack_user_id, include_locale=True)["user"]
     except SlackApiError as exc:
         error = exc.response.get("error") if exc.response is not None else "unknown"
         if error in ("user_not_found", "users_not_found"):
@@ -60,6 +60,7 @@ def resolve_owner(
         slack_user_id=slack_user_id,
         name=_name(user),
         timezone=user.get("tz"),
+        locale=user.get("locale"),
     )
     session.add(person)
     session.flush()

@@ -13,6 +13,7 @@ from handlers import (
     commands,
     hansei,
     home,
+    language,
     reflection,
     review,
     status,
@@ -36,6 +37,7 @@ MODULES = (
     a3,
     hansei,
     reflection,
+    language,
 )
 
 

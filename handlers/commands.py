@@ -14,7 +14,7 @@ from bot import ids
 from bot.blocks.help import help_message
 from bot.i18n import N_
 from bot.services import Services
-from handlers.common import acknowledge, bind
+from handlers.common import acknowledge, bind, requester_translator
 from handlers.errors import replies_errors
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,10 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
 
 
 def show_help(registry: CommandRegistry, request: CommandRequest) -> None:
-    request.respond(**help_message(registry.help_entries()).as_kwargs())
+    tr = requester_translator(
+        request.services, request.client, team_id=request.team_id, user_id=request.user_id
+    )
+    request.respond(**help_message(registry.help_entries(), tr=tr).as_kwargs())
 
 
 def run(services: Services, registry: CommandRegistry, respond, command, client, **_) -> None:
@@ -95,7 +98,11 @@ def run(services: Services, registry: CommandRegistry, respond, command, client,
     text = command.get("text") or ""
     subcommand, args, word = registry.route(text)
     if subcommand is None:
-        respond(**help_message(registry.help_entries(), unknown=word or None).as_kwargs())
+        tr = requester_translator(
+            services, client, team_id=command["team_id"], user_id=command["user_id"]
+        )
+        answer = help_message(registry.help_entries(), unknown=word or None, tr=tr)
+        respond(**answer.as_kwargs())
         return
     log.info("slash command", extra={"subcommand": subcommand.name})
     subcommand.run(

@@ -18,6 +18,8 @@ from sqlmodel import Session
 
 from bot.errors import HoshinError
 from bot.home.service import publish_home
+from bot.i18n import Translator, translator
+from bot.languages import language_of, requester_language
 from bot.scope import Scope, load_scope_for, team_id_of
 from bot.services import Services
 from handlers.errors import answers_privately, saved_in_ack
@@ -44,6 +46,19 @@ def bind(listener: Callable[..., Any], services: Services, *fixed: Any) -> Calla
 def acknowledge(ack) -> None:
     """The ack of a click or a command whose work runs in a lazy listener."""
     ack()
+
+
+def requester_translator(services: Services, client, *, team_id: str, user_id: str) -> Translator:
+    """The translator of the person making a request, in their language (bot.languages): their
+    Slack locale is asked for when nothing is known of it yet."""
+    with session_scope(services.engine) as session:
+        language, _, _ = requester_language(session, client, team_id=team_id, user_id=user_id)
+    return translator(language)
+
+
+def scope_translator(scope: Scope) -> Translator:
+    """The translator of the scope's person, from what is stored (no call to Slack)."""
+    return translator(language_of(scope.person, scope.workspace))
 
 
 # ---- modals ---------------------------------------------------------------------------------------

@@ -60,3 +60,18 @@ def resume_workspace(session: Session, *, team_id: str) -> bool:
     workspace.suspended_reason = None
     session.add(workspace)
     return True
+
+
+def choose_language(session: Session, person: Person, language: str | None) -> None:
+    """Keep the language `person` chose (None: back to auto)."""
+    person.language = language
+    session.add(person)
+    session.flush()
+
+
+def remember_locale(session: Session, person: Person, locale: str | None) -> None:
+    """Keep Slack's locale of `person` (users.info include_locale)."""
+    if person.locale != locale:
+        person.locale = locale
+        session.add(person)
+        session.flush()

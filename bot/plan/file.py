@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from bot import forms, numbers
 from bot.errors import HoshinError
+from bot.i18n import LANGUAGES
 from bot.plan.checks import FILE, Problem, cross_checks, describe_error, place, shown
 from bot.plan.limits import MAX_BYTES
 from bot.plan.yaml_reader import Refused, read_yaml
@@ -165,6 +166,14 @@ ClockTime = Annotated[
     ),
 ]
 Timezone = Annotated[str, AfterValidator(_timezone)]
+Language = Annotated[
+    str,
+    _rule(
+        lambda v: v in LANGUAGES,
+        "{v} is not a language Hoshin Bot speaks; expected en (English), ru (Russian) or ja "
+        "(Japanese)",
+    ),
+]
 Due = Annotated[date, BeforeValidator(_date)]
 UserId = Annotated[str, _slack_id("UW", "member", "U0123ABCD", "profile → ⋮ → Copy member ID")]
 ChannelId = Annotated[str, _slack_id("CG", "channel", "C0123ABCD", "channel details, bottom")]
@@ -191,6 +200,7 @@ class PlanSettings(_Model):
     review_channel: ChannelId | None = None
     leadership_channel: ChannelId | None = None
     timezone: Timezone = _default("timezone")
+    language: Language = _default("language")  # what channels hear, and people with no other
     fiscal_year_start_month: Month = _default("fiscal_year_start_month")
     checkin_business_day: Annotated[
         Whole,

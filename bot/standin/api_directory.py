@@ -194,10 +194,12 @@ class DirectoryApi:
         user = self._users.get(a.get("user"))  # type: ignore[arg-type]
         if user is None:
             raise ApiError("user_not_found")
-        return {"ok": True, "user": user_object(user, self.team_id)}
+        locale = truthy(a.get("include_locale"))
+        return {"ok": True, "user": user_object(user, self.team_id, locale=locale)}
 
     def _users_list(self, a: dict) -> dict:
-        members = [user_object(u, self.team_id) for u in self._users.values()]
+        locale = truthy(a.get("include_locale"))
+        members = [user_object(u, self.team_id, locale=locale) for u in self._users.values()]
         items, cursor = page(members, a)
         return {
             "ok": True,
@@ -210,5 +212,5 @@ class DirectoryApi:
         email = str(a.get("email") or "").lower()
         for u in self._users.values():
             if email and str(u.get("email") or "").lower() == email:
-                return {"ok": True, "user": user_object(u, self.team_id)}
+                return {"ok": True, "user": user_object(u, self.team_id)}  # no include_locale
         raise ApiError("users_not_found")

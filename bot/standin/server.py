@@ -176,11 +176,14 @@ class SlackStandIn(Dispatcher, ChatApi, DirectoryApi, ViewsFilesApi):
         tz: str = "UTC",
         deleted: bool = False,
         is_bot: bool = False,
+        locale: str = "en-US",
         **extra: Any,
     ) -> None:
-        """Add or replace a person; extra keys (email, is_admin, display_name...) go to users.info."""
+        """Add or replace a person; extra keys (email, is_admin, display_name...) go to users.info.
+        Their `locale` is in users.info's answer when it is asked for with include_locale."""
         name = name or user_id.lower()
         user = {"id": user_id, "name": name, "real_name": real_name or name, "tz": tz}
+        user["locale"] = locale
         user.update(deleted=deleted, is_bot=is_bot, **extra)
         with self._lock:
             self._users[user_id] = user

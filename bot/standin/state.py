@@ -197,8 +197,9 @@ def tz_fields(tz: str) -> dict:
     return {"tz": tz, "tz_label": now.tzname() or tz, "tz_offset": int(offset.total_seconds())}
 
 
-def user_object(u: dict, team_id: str) -> dict:
-    """A users.info `user` object from a directory entry."""
+def user_object(u: dict, team_id: str, *, locale: bool = False) -> dict:
+    """A users.info `user` object from a directory entry; with its `locale` (default en-US)
+    when `locale` (Slack sends it only when asked: include_locale)."""
     extra = {k: v for k, v in u.items() if k not in _USER_KEYS}
     profile = {
         "real_name": u["real_name"],
@@ -226,12 +227,14 @@ def user_object(u: dict, team_id: str) -> dict:
         **tz_fields(u.get("tz") or "UTC"),
         "profile": profile,
     }
+    if locale:
+        obj["locale"] = u.get("locale") or "en-US"
     obj.update(extra)
     return obj
 
 
 _USER_KEYS = {"id", "name", "real_name", "tz", "deleted", "is_bot", "is_admin", "is_owner"}
-_USER_KEYS |= {"email", "display_name", "bot_id"}
+_USER_KEYS |= {"email", "display_name", "bot_id", "locale"}
 
 
 def channel_object(c: dict) -> dict:

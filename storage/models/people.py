@@ -33,6 +33,8 @@ class Workspace(SQLModel, table=True):
     escalate_after_days: int = Field(default=7, ge=1)
     hansei_weeks_before_year_end: int = Field(default=3, ge=0)
     owner_objective_limit: int = Field(default=5, ge=1)
+    # The language channels hear and people with no language of their own (bot.i18n.LANGUAGES).
+    language: str = Field(default="en", max_length=8)
     # A revoked token stops the workspace's jobs until an admin fixes it.
     suspended_reason: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -54,6 +56,10 @@ class Person(SQLModel, table=True):
     # Set when Slack says the person cannot be reached (deactivated, user_not_found).
     unreachable_reason: str | None = None
     away_until: date | None = None
+    # The language they chose with `/hoshin language` (None: auto), and Slack's locale of theirs
+    # (users.info include_locale, "ru-RU"); bot.people.language_of picks the one they hear.
+    language: str | None = Field(default=None, max_length=8)
+    locale: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = updated_at_field()
 

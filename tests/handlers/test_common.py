@@ -107,3 +107,16 @@ def test_a_bound_lazy_listener_runs_on_the_lean_runner() -> None:
     assert response.status == 200
     assert done.wait(5)
     assert bound.seen == [("approve", "U1", "v1")]
+
+
+def test_scope_translator_speaks_the_scopes_language_without_asking_slack():
+    from bot.scope import Scope
+    from handlers.common import scope_translator
+    from storage.models import Person, Workspace
+
+    ws = Workspace(team_id="T0", language="ja")
+    ana = Person(workspace_id=1, slack_user_id="U0ANA", name="Ana", locale="ru-RU")
+    assert scope_translator(Scope(ws, ana)).language == "ru"
+    assert scope_translator(Scope(ws, None)).language == "ja"
+    ana.language = "en"
+    assert scope_translator(Scope(ws, ana)).language == "en"

@@ -203,6 +203,11 @@ def test_a_child_without_a_year_takes_its_parents():
         ),
         (changed(people__0__timezone="CET+1"), "people[0].timezone", "not a time zone"),
         (
+            changed(settings__language="de"),
+            "settings.language",
+            "'de' is not a language Hoshin Bot speaks; expected en (English), ru (Russian) or ja",
+        ),
+        (
             changed(settings__fiscal_year_start_month=13),
             "settings.fiscal_year_start_month",
             "expected a month from 1 (January) to 12 (December)",
@@ -468,3 +473,23 @@ def test_any_value_in_a_real_plan_gives_a_plan_or_a_plan_file_error(key, value):
 def test_the_states_a_file_may_set_are_the_tables_states():
     assert set(get_args(ObjectiveStateName)) == {state.value for state in ObjectiveState}
     assert set(get_args(ActionStateName)) == {state.value for state in ActionState}
+
+
+def test_settings_language_is_read_and_english_by_default():
+    assert parse_plan(EXAMPLE.read_text()).settings.language == "en"
+    assert parse_plan(yaml.safe_dump(BASE)).settings.language == "en"
+    plan = parse_plan(yaml.safe_dump(changed(settings__language="ja")))
+    assert plan.settings.language == "ja" and "language" in plan.settings.model_fields_set
+
+
+def test_a_bad_language_names_its_line():
+    text = EXAMPLE.read_text().replace("  language: en ", "  language: Russian ")
+    with pytest.raises(PlanFileError) as caught:
+        parse_plan(text)
+    line = 1 + text.splitlines().index(
+        next(row for row in text.splitlines() if row.startswith("  language: Russian"))
+    )
+    assert caught.value.problems == [
+        "settings.language: 'Russian' is not a language Hoshin Bot speaks; expected en "
+        f"(English), ru (Russian) or ja (Japanese) (line {line})"
+    ]

@@ -331,3 +331,17 @@ def test_export_writes_any_text_and_number_back_exactly(title, name, unit, visio
         baseline,
     )
     assert annual.monthly_plan == plan and annual.actions[0].title == title
+
+
+def test_the_workspace_language_is_imported_and_exported(engine):
+    import_plan(engine, EXAMPLE_TEXT)
+    with Session(engine) as session:
+        assert session.exec(select(Workspace)).one()[0].language == "en"
+    assert "  language: en\n" in export_plan(engine)
+
+    report = import_plan(engine, EXAMPLE_TEXT.replace("  language: en ", "  language: ru "))
+    assert report.settings_changed == ["language"]
+    with Session(engine) as session:
+        assert session.exec(select(Workspace)).one()[0].language == "ru"
+    exported = export_plan(engine)
+    assert "  language: ru\n" in exported and not import_plan(engine, exported).changed

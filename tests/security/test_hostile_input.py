@@ -274,7 +274,7 @@ class Directory:
         "U0GONE": {"id": "U0GONE", "name": "gone", "deleted": True},
     }
 
-    def users_info(self, *, user: str):
+    def users_info(self, *, user: str, include_locale: bool = False):
         if user not in self.PEOPLE:
             response = SlackResponse(
                 client=None,

@@ -118,6 +118,18 @@ def test_users_info_and_user_not_found(client: WebClient) -> None:
     assert error_of(client.users_info, user="U0NOBODY") == "user_not_found"
 
 
+def test_users_info_tells_the_locale_only_when_asked(
+    standin: SlackStandIn, client: WebClient
+) -> None:
+    assert "locale" not in client.users_info(user="U0CEO")["user"]
+    assert client.users_info(user="U0CEO", include_locale=True)["user"]["locale"] == "en-US"
+    standin.set_user("U0CEO", locale="ru-RU")
+    assert client.users_info(user="U0CEO", include_locale=True)["user"]["locale"] == "ru-RU"
+    standin.add_user("U0AIKO", tz="Asia/Tokyo", locale="ja-JP")
+    members = client.users_list(include_locale=True)["members"]
+    assert {m["id"]: m["locale"] for m in members}["U0AIKO"] == "ja-JP"
+
+
 def test_users_list_paginates(client: WebClient) -> None:
     first = client.users_list(limit=2)
     cursor = first["response_metadata"]["next_cursor"]
