@@ -25,6 +25,7 @@ from bot.services import Services
 from handlers.errors import answers_privately, saved_in_ack
 from handlers.modal_values import read_values
 from storage.db import session_scope
+from storage.workspaces import find_workspace
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,6 +55,12 @@ def requester_translator(services: Services, client, *, team_id: str, user_id: s
     with session_scope(services.engine) as session:
         language, _, _ = requester_language(session, client, team_id=team_id, user_id=user_id)
     return translator(language)
+
+
+def channel_translator(services: Services, *, team_id: str) -> Translator:
+    """What a channel reads: the workspace's language (`settings.language` of its plan file)."""
+    with session_scope(services.engine) as session:
+        return translator(language_of(None, find_workspace(session, team_id=team_id)))
 
 
 def scope_translator(scope: Scope) -> Translator:

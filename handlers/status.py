@@ -15,7 +15,7 @@ from bot.scope import team_id_of
 from bot.services import Services
 from bot.status.service import answer_status
 from handlers.commands import CommandRegistry, CommandRequest, Subcommand
-from handlers.common import acknowledge, bind
+from handlers.common import acknowledge, bind, channel_translator, requester_translator
 from handlers.errors import replies_errors
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -68,8 +68,11 @@ def register(app: App, services: Services, registry: CommandRegistry) -> None:
 def status(request: CommandRequest) -> None:
     services = request.services
     query = parse_status_args(request.args)
+    tr = requester_translator(
+        services, request.client, team_id=request.team_id, user_id=request.user_id
+    )
     message = answer_status(
-        services.engine, team_id=request.team_id, query=query, today=services.today()
+        services.engine, team_id=request.team_id, query=query, today=services.today(), tr=tr
     )
     request.respond(response_type="ephemeral", **message.as_kwargs())
 
@@ -77,8 +80,10 @@ def status(request: CommandRequest) -> None:
 def share(services: Services, respond, body, action, **_) -> None:
     # The value came back through Slack: parse it, then read everything afresh.
     query = StatusQuery.parse(action.get("value"))
+    team_id = team_id_of(body) or ""
+    tr = channel_translator(services, team_id=team_id)  # the channel reads the workspace's language
     message = answer_status(
-        services.engine, team_id=team_id_of(body) or "", query=query, today=services.today()
+        services.engine, team_id=team_id, query=query, today=services.today(), tr=tr
     )
     user = body["user"]["id"]
     respond(

@@ -93,3 +93,27 @@ def test_english_stays_english_and_someone_not_in_the_plan_cannot_keep_a_choice(
     text = private(slack.command("U0STRANGER", "language ja"))
     assert "Вас пока нет в плане" in text
     assert RUSSIAN_HELP in private(slack.command("U0STRANGER", "help"))
+
+
+def test_status_answers_in_the_askers_language_and_a_shared_one_in_the_workspaces(slack):
+    small_plan(slack.engine)
+    slack.standin.add_user("U0VP", real_name="Ana", locale="ru-RU")
+    answer = slack.command("U0VP", "status AN1")
+    text = private(answer)
+    assert "Поделиться в канале" in text and "Share in channel" not in text
+
+    share = next(b for b in answer["blocks"] if b["type"] == "actions")["elements"][0]
+    delivery = slack.sender.block_action(
+        user_id="U0VP", action_id=share["action_id"], value=share["value"], is_ephemeral=True
+    )
+    assert delivery.status == 200
+    shared = slack.answer_to(delivery)
+    assert shared["response_type"] == "in_channel"  # the channel reads the workspace's English
+    assert "AN1 · Grow ARR to 14 M$" in visible(shared) and "цел" not in visible(shared)
+
+
+def test_status_of_someone_with_no_locale_is_in_the_plan_files_language(slack):
+    import_plan(slack.engine, EXAMPLE.replace("  language: en ", "  language: ru "))
+    slack.standin.add_user("U0DANA01", real_name="Dana", locale="en-US")
+    text = private(slack.command("U0DANA01", "status"))
+    assert "на ФГ2027" in text and "objectives in FY2027" not in text
