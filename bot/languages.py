@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlmodel import Session
 
 from bot.blocks.common import clip
@@ -65,7 +65,11 @@ def slack_locale(client: WebClient, slack_user_id: str) -> str | None:
         error = exc.response.get("error") if exc.response is not None else "unknown"
         log.warning("users.info for the locale failed: %s", error)
         return None
-    return user.get("locale") or None
+    except (SlackClientError, OSError) as exc:  # Slack unreachable, a timeout: ask another time
+        log.warning("users.info for the locale failed: %s", type(exc).__name__)
+        return None
+    locale = user.get("locale")
+    return locale if isinstance(locale, str) and locale else None
 
 
 def requester_language(

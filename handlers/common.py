@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot.errors import HoshinError
 from bot.home.service import publish_home
-from bot.i18n import Translator, translator
+from bot.i18n import ENGLISH, Translator, translator
 from bot.languages import language_of, requester_language
 from bot.scope import Scope, load_scope_for, team_id_of
 from bot.services import Services
@@ -51,9 +51,14 @@ def acknowledge(ack) -> None:
 
 def requester_translator(services: Services, client, *, team_id: str, user_id: str) -> Translator:
     """The translator of the person making a request, in their language (bot.languages): their
-    Slack locale is asked for when nothing is known of it yet."""
-    with session_scope(services.engine) as session:
-        language, _, _ = requester_language(session, client, team_id=team_id, user_id=user_id)
+    Slack locale is asked for when nothing is known of it yet. The answer matters more than its
+    language: when the language cannot be read (the database is down), the answer is English."""
+    try:
+        with session_scope(services.engine) as session:
+            language, _, _ = requester_language(session, client, team_id=team_id, user_id=user_id)
+    except Exception:
+        log.warning("the asker's language could not be read; answering in English", exc_info=True)
+        return ENGLISH
     return translator(language)
 
 

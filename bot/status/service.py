@@ -27,7 +27,7 @@ SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 def answer_status(
     engine: Engine, *, team_id: str, query: StatusQuery, today: date, tr: Translator = ENGLISH
 ) -> Message:
-    """The answer to `query`, in `tr`'s language (the handler passes English for now)."""
+    """The answer to `query`, in `tr`'s language (the asker's; the workspace's when shared)."""
     with session_scope(engine) as session:
         workspace = find_workspace(session, team_id=team_id)
         if workspace is None:

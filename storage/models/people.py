@@ -57,7 +57,7 @@ class Person(SQLModel, table=True):
     unreachable_reason: str | None = None
     away_until: date | None = None
     # The language they chose with `/hoshin language` (None: auto), and Slack's locale of theirs
-    # (users.info include_locale, "ru-RU"); bot.people.language_of picks the one they hear.
+    # (users.info include_locale, "ru-RU"); bot.languages.language_of picks the one they hear.
     language: str | None = Field(default=None, max_length=8)
     locale: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)

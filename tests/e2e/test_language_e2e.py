@@ -117,3 +117,13 @@ def test_status_of_someone_with_no_locale_is_in_the_plan_files_language(slack):
     slack.standin.add_user("U0DANA01", real_name="Dana", locale="en-US")
     text = private(slack.command("U0DANA01", "status"))
     assert "на ФГ2027" in text and "objectives in FY2027" not in text
+
+
+def test_help_and_status_still_answer_when_slack_cannot_say_the_locale(slack):
+    small_plan(slack.engine)
+    slack.standin.add_user("U0VP", real_name="Ana", locale="ru-RU")
+    slack.standin.inject("users.info", drop=True, times=20)  # the connection dies each time
+    assert ENGLISH_HELP in private(slack.command("U0VP", "help"))  # the workspace's language
+    assert "AN1" in private(slack.command("U0VP", "status AN1"))
+    slack.standin.reset()
+    assert RUSSIAN_HELP in private(slack.command("U0VP", "help"))  # asked again, then kept
