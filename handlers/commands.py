@@ -13,6 +13,7 @@ from slack_bolt import App
 from bot import ids
 from bot.blocks.help import help_message
 from bot.i18n import N_
+from bot.i18n.commands import aliases_of, keyword
 from bot.services import Services
 from handlers.common import acknowledge, bind, requester_translator
 from handlers.errors import replies_errors
@@ -51,8 +52,8 @@ class CommandRegistry:
     subcommands: list[Subcommand] = field(default_factory=list)
 
     def add(self, subcommand: Subcommand) -> None:
-        names = {n for s in self.subcommands for n in (s.name, *s.aliases)}
-        clash = names & {subcommand.name, *subcommand.aliases}
+        names = {n for s in self.subcommands for n in _words(s)}
+        clash = names & set(_words(subcommand))
         if clash:
             raise ValueError(f"subcommand name already registered: {sorted(clash)}")
         self.subcommands.append(subcommand)
@@ -60,14 +61,20 @@ class CommandRegistry:
     def route(self, text: str) -> tuple[Subcommand | None, str, str]:
         """The subcommand the text names, the rest of the text, and the word used."""
         word, _, rest = (text or "").strip().partition(" ")
-        word = word.lower()
+        word = keyword(word)
         for subcommand in self.subcommands:
-            if word in (subcommand.name, *subcommand.aliases):
+            if word in _words(subcommand):
                 return subcommand, rest.strip(), word
         return None, rest.strip(), word
 
-    def help_entries(self) -> list[tuple[str, str]]:
-        return [(s.usage, s.summary) for s in self.subcommands]
+    def help_entries(self) -> list[tuple[str, str, str]]:
+        """(usage, summary, name) of each subcommand, in the order they were registered."""
+        return [(s.usage, s.summary, s.name) for s in self.subcommands]
+
+
+def _words(subcommand: Subcommand) -> tuple[str, ...]:
+    """What a subcommand answers to: its name, its aliases, its words in every language."""
+    return (subcommand.name, *subcommand.aliases, *aliases_of(subcommand.name))
 
 
 def register(app: App, services: Services, registry: CommandRegistry) -> None:

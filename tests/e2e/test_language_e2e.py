@@ -127,3 +127,30 @@ def test_help_and_status_still_answer_when_slack_cannot_say_the_locale(slack):
     assert "AN1" in private(slack.command("U0VP", "status AN1"))
     slack.standin.reset()
     assert RUSSIAN_HELP in private(slack.command("U0VP", "help"))  # asked again, then kept
+
+
+def test_the_common_subcommands_answer_to_their_russian_and_japanese_words(slack):
+    small_plan(slack.engine)
+    slack.standin.add_user("U0VP", real_name="Ana", locale="ru-RU")
+    assert RUSSIAN_HELP in private(slack.command("U0VP", "помощь"))
+    assert RUSSIAN_HELP in private(slack.command("U0VP", "Справка"))  # any case
+    status = private(slack.command("U0VP", "статус AN1"))
+    assert "AN1" in status and "Поделиться в канале" in status
+    text = private(slack.command("U0VP", "ステータス AN1"))  # every word works for everyone
+    assert "AN1" in text and "Поделиться в канале" in text  # in Ana's language still
+    slack.command("U0VP", "язык ja")
+    assert JAPANESE_HELP in private(slack.command("U0VP", "ヘルプ"))
+
+
+def test_help_lists_the_words_of_the_readers_language(slack):
+    small_plan(slack.engine)
+    slack.standin.add_user("U0VP", real_name="Ana", locale="ru-RU")
+    slack.standin.add_user("U0CEO", real_name="Carla", locale="ja-JP")
+    slack.standin.add_user("U0MGR", real_name="Mo", locale="en-GB")
+    russian = private(slack.command("U0VP", "help"))
+    assert "`/hoshin статус`" in russian and "`/hoshin помощь`" in russian
+    assert "ステータス" not in russian
+    japanese = private(slack.command("U0CEO", "help"))
+    assert "`/hoshin ステータス`" in japanese and "статус" not in japanese
+    english = private(slack.command("U0MGR", "help"))
+    assert "статус" not in english and "ステータス" not in english

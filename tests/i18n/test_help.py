@@ -38,7 +38,7 @@ def test_the_help_is_translated_and_fits_slack(entries, language) -> None:
     assert validate_message_blocks(message.blocks) == []
     assert message.text and len(message.text) <= 3000
     text = shown(message)
-    for usage, summary in entries:
+    for usage, summary, _ in entries:
         assert summary not in text, f"{language}: untranslated: {summary!r}"
         assert tr.gettext(usage) in text and tr.gettext(summary) in text
     for english in ("what you can ask", "I don't know", "private to you", "Hoshin Bot commands"):
@@ -48,7 +48,7 @@ def test_the_help_is_translated_and_fits_slack(entries, language) -> None:
 
 def test_the_usages_keep_what_is_typed(entries) -> None:
     ru, ja = translator("ru"), translator("ja")
-    for usage, _ in entries:
+    for usage, _, _ in entries:
         command = usage.split()[:2]  # /hoshin and the subcommand
         assert ru.gettext(usage).split()[:2] == command == ja.gettext(usage).split()[:2]
     assert (
@@ -72,4 +72,15 @@ def test_english_is_the_source_text(entries) -> None:
     assert message.text.startswith("Hoshin Bot commands: /hoshin help; /hoshin status")
     assert "`/hoshin help`\n      Show this list of commands." in shown(message).replace(
         "\\n", "\n"
+    )
+
+
+def test_each_language_lists_its_own_words_for_the_common_subcommands(entries) -> None:
+    russian = shown(help_message(entries, tr=translator("ru")))
+    assert "· `/hoshin статус`" in russian and "`/hoshin помощь` · `/hoshin справка`" in russian
+    assert "ステータス" not in russian
+    japanese = shown(help_message(entries, tr=translator("ja")))
+    assert "· `/hoshin ステータス` · `/hoshin 状況`" in japanese and "статус" not in japanese
+    assert "статус" not in shown(help_message(entries)) and "ヘルプ" not in shown(
+        help_message(entries)
     )
