@@ -60,7 +60,8 @@ class CommandRegistry:
 
     def route(self, text: str) -> tuple[Subcommand | None, str, str]:
         """The subcommand the text names, the rest of the text, and the word used."""
-        word, _, rest = (text or "").strip().partition(" ")
+        # Any white space ends the word: a Japanese keyboard types U+3000 between words.
+        word, rest = [*(text or "").split(maxsplit=1), "", ""][:2]
         word = keyword(word)
         for subcommand in self.subcommands:
             if word in _words(subcommand):
