@@ -28,6 +28,8 @@ def registry(*names: str) -> CommandRegistry:
         ("язык ja", "language"),
         ("言語 ru", "language"),
         ("status AN1", "status"),
+        ("ステータス\u3000AN1", "status"),  # a Japanese keyboard's space
+        ("status\tAN1", "status"),
     ],
 )
 def test_a_word_in_any_language_routes_to_its_subcommand(typed, name):
